@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: GPL-2.0
+# Isolation groups: a patch series against Linux 6.12 (see README.md).
+
+SHELL := /bin/bash
+S := scripts
+
+.PHONY: all check demo deps tree refresh series roundtrip static kunit \
+	vm-kernel vm-initramfs vmtest bisect-check clean help
+
+all: help
+
+help:
+	@echo "make check         every test: static gates, series round trip, KUnit, VM tests"
+	@echo "make demo          boot the patched kernel on the VT-d guest, show the groups"
+	@echo "make deps          install missing Debian packages (base: see BASE)"
+	@echo "make tree          unpack the base and apply the series -> build/linux-<ver>"
+	@echo "make refresh       regenerate patches/ and new files from the kernel git tree"
+	@echo "make series        write the mailable series with cover letter -> build/series"
+	@echo "make roundtrip     git am build/series onto the pristine base, compare trees"
+	@echo "make static        checkpatch --strict, kernel-doc, sparse and W=1"
+	@echo "make kunit         KUnit suites on UML with KASAN and lockdep"
+	@echo "make vmtest        kselftests in the QEMU guest, every topology"
+	@echo "make bisect-check  build the guest kernel at every patch of the series"
+	@echo "make clean         remove build/ (the caches it points to stay)"
+
+check:
+	@$(S)/check.sh
+
+demo:
+	@$(S)/demo.sh
+
+deps:
+	@$(S)/deps.sh
+
+tree: deps
+	@$(S)/tree.sh >/dev/null
+
+refresh:
+	@$(S)/refresh.sh
+
+series: deps
+	@$(S)/series.sh
+
+roundtrip: deps
+	@$(S)/series.sh --roundtrip
+
+static: series
+	@$(S)/static.sh
+
+kunit: deps
+	@$(S)/kunit.sh
+
+vm-kernel: deps
+	@$(S)/vm.sh kernel
+
+vm-initramfs: vm-kernel
+	@$(S)/vm.sh initramfs
+
+vmtest: vm-initramfs
+	@$(S)/vm.sh test
+
+bisect-check: deps
+	@$(S)/bisect-check.sh
+
+clean:
+	rm -rf build

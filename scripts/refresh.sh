@@ -1,0 +1,62 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Regenerate patches/ from the kernel git tree (branch "series" on top of tag
+# "base"): one patch per commit, without the files that commit creates.
+# Those new files are written to their in-tree paths in this repository, in
+# the version the introducing commit has, and patches/new-files records which
+# patch introduces them.  Work in the kernel tree with ordinary git (commit,
+# rebase -i, commit --fixup), then run "make refresh".
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+src=$(ksrc)
+git -C "$src" rev-parse -q --verify refs/tags/base >/dev/null || die "no kernel tree; run make tree"
+[ -z "$(git -C "$src" status --porcelain --untracked-files=no)" ] ||
+	die "kernel tree $src has uncommitted changes"
+
+old_new=$(awk '!/^[[:space:]]*#/ && NF {print $2}' "$TOP/patches/new-files" 2>/dev/null || true)
+rm -f "$TOP"/patches/*.patch
+{
+	echo "# Applied in this order onto the base (see BASE) by scripts/tree.sh."
+} > "$TOP/patches/series"
+{
+	echo "# <patch> <new file it introduces, at its in-tree path>"
+	echo "# Written by scripts/refresh.sh; the files are copied in after the patch."
+} > "$TOP/patches/new-files"
+
+n=0
+all_new=""
+for c in $(git -C "$src" rev-list --reverse base..series); do
+	n=$((n + 1))
+	added=$(git -C "$src" diff-tree -r --no-commit-id --diff-filter=A --name-only "$c^" "$c")
+	excl=()
+	for f in $added; do
+		excl+=(":(exclude)$f")
+		mkdir -p "$TOP/$(dirname "$f")"
+		git -C "$src" show "$c:$f" > "$TOP/$f"
+		mode=$(git -C "$src" ls-tree "$c" -- "$f" | awk '{print $1}')
+		if [ "$mode" = 100755 ]; then chmod +x "$TOP/$f"; else chmod -x "$TOP/$f"; fi
+		all_new="$all_new $f"
+	done
+	subj=$(git -C "$src" log -1 --format=%f "$c" | cut -c1-52)
+	name=$(printf '%04d-%s.patch' "$n" "$subj")
+	git -C "$src" format-patch -1 --stdout --zero-commit --no-signature \
+		-N "$c" -- . "${excl[@]}" > "$TOP/patches/$name"
+	if [ ! -s "$TOP/patches/$name" ]; then
+		# Everything in this commit is new files: keep the message only.
+		git -C "$src" log -1 --format=email --zero-commit "$c" |
+			sed '1s/^From [0-9a-f]*/From 0000000000000000000000000000000000000000/' \
+			> "$TOP/patches/$name"
+	fi
+	echo "$name" >> "$TOP/patches/series"
+	for f in $added; do
+		echo "$name $f" >> "$TOP/patches/new-files"
+	done
+done
+
+# New files no patch introduces any more are gone from the series.
+for f in $old_new; do
+	case " $all_new " in *" $f "*) ;; *) rm -f "$TOP/$f"; msg "removed $f" ;; esac
+done
+msg "refreshed $n patches into patches/"

@@ -1,0 +1,43 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Write what would be mailed upstream into build/series: git format-patch of
+# the series with a cover letter (subject and blurb from patches/cover-letter,
+# shortlog and diffstat from git).  With --roundtrip, also git am that output
+# onto a pristine base and check that it reproduces the series tree exactly.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+src=$("$TOP/scripts/tree.sh")
+out=$BUILD/series
+rm -rf "$out"
+git -C "$src" format-patch -q --cover-letter --base=base --thread=shallow \
+	-o "$out" base..series
+cover=$(ls "$out"/0000-cover-letter.patch)
+subject=$(head -1 "$TOP/patches/cover-letter")
+tail -n +3 "$TOP/patches/cover-letter" > "$out/.blurb"
+SUBJ=$subject perl -0pi -e '
+	s/\*\*\* SUBJECT HERE \*\*\*/$ENV{SUBJ}/;
+	BEGIN { local $\/; open(my $f, "<", "'"$out"'/.blurb") or die; $b = <$f>; }
+	s/\*\*\* BLURB HERE \*\*\*\n/$b/;' "$cover"
+rm -f "$out/.blurb"
+ls "$out"/*.patch
+
+if [ "${1:-}" = --roundtrip ]; then
+	wt=$BUILD/roundtrip
+	if ! git -C "$wt" rev-parse -q --verify HEAD >/dev/null 2>&1; then
+		rm -rf "$wt"
+		git -C "$src" worktree prune
+		git -C "$src" worktree add -q --detach "$wt" base
+	fi
+	git -C "$wt" am -q --abort 2>/dev/null || true
+	git -C "$wt" checkout -q -f --detach base
+	git -C "$wt" clean -q -fdx
+	ls "$out"/*.patch | grep -v 0000-cover-letter | xargs git -C "$wt" am -q ||
+		die "git am of build/series onto the pristine base failed"
+	want=$(git -C "$src" rev-parse 'series^{tree}')
+	got=$(git -C "$wt" rev-parse 'HEAD^{tree}')
+	[ "$want" = "$got" ] ||
+		die "git am of the series gives tree $got, the series tree is $want"
+	msg "round trip ok: git am of $(($(ls "$out" | wc -l) - 1)) patches onto base reproduces tree $want"
+fi

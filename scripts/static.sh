@@ -1,0 +1,64 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Static gates, each of which must find nothing:
+#   - checkpatch.pl --strict on every patch of the mailed series (make series)
+#     and, with -f, on every new C file and header;
+#   - kernel-doc -Wall -none on our C files and header;
+#   - sparse (C=2) and W=1 on our objects, in an x86_64 tree configured like
+#     the guest plus KUnit, so that the tests are checked too.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+src=$("$TOP/scripts/tree.sh")
+fail=0
+report() { # <what> <output>
+	if [ -n "$2" ]; then
+		printf '%s\n' "$2"
+		printf '*** %s: findings above\n' "$1"
+		fail=1
+	else
+		printf '%s: clean\n' "$1"
+	fi
+}
+
+cfiles=$(cd "$TOP" && git ls-files --cached --others --exclude-standard \
+	 drivers include tools | grep -E '\.[ch]$')
+
+# checkpatch on the series as mailed
+[ -d "$BUILD/series" ] || "$TOP/scripts/series.sh" >/dev/null
+for p in "$BUILD"/series/*.patch; do
+	case "$p" in *0000-cover-letter.patch) continue ;; esac
+	o=$(cd "$src" && ./scripts/checkpatch.pl --strict --no-summary --quiet \
+		--show-types "$p" 2>&1 || true)
+	report "checkpatch --strict $(basename "$p")" "$o"
+done
+# checkpatch -f on the new files
+for f in $cfiles; do
+	o=$(cd "$src" && ./scripts/checkpatch.pl --strict --no-summary --quiet \
+		--show-types -f "$f" 2>&1 || true)
+	report "checkpatch --strict -f $f" "$o"
+done
+
+# kernel-doc
+kfiles=$(echo "$cfiles" | grep -v '^tools/')
+o=$(cd "$src" && ./scripts/kernel-doc -Wall -none $kfiles 2>&1 || true)
+report "kernel-doc -Wall -none" "$o"
+
+# sparse and W=1, on x86_64 with the guest's config plus KUnit
+out=$BUILD/static
+mkdir -p "$out"
+want=$(cat "$TOP/vm/kernel.config"; printf 'CONFIG_KUNIT=y\nCONFIG_ISOLATION_GROUPS_KUNIT_TEST=y\n')
+if ! cmp -s <(echo "$want") "$out/.fragment" 2>/dev/null; then
+	make -s -C "$src" O="$out" allnoconfig
+	echo "$want" > "$out/.fragment.config"
+	"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" \
+		"$out/.fragment.config" >/dev/null
+	make -s -C "$src" O="$out" olddefconfig
+	echo "$want" > "$out/.fragment"
+fi
+objs=$(echo "$kfiles" | grep '\.c$' | sed 's/\.c$/.o/')
+o=$(make -s -C "$src" O="$out" CC="ccache gcc" -j"$JOBS" C=2 W=1 $objs 2>&1 | grep -v '^  CHECK' || true)
+report "sparse (C=2) and W=1 on $(echo $objs)" "$o"
+
+[ $fail = 0 ] || die "static gates found problems"

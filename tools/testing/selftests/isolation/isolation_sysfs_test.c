@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The /sys/isolation layout, as Documentation/ABI/testing/sysfs-isolation
+ * describes it: one directory per group with name, provider and devices/,
+ * every devices/ link resolving to a device that links back, and every
+ * device that links to a group listed by that group.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../kselftest_harness.h"
+
+#define ISOLATION_ROOT "/sys/isolation"
+
+/* Is @name a group id: a decimal number without sign or leading zero? */
+static int is_group_id(const char *name)
+{
+	const char *p;
+
+	if (!name[0] || (name[0] == '0' && name[1]))
+		return 0;
+	for (p = name; *p; p++)
+		if (*p < '0' || *p > '9')
+			return 0;
+	return 1;
+}
+
+/* Read a one-line attribute; returns its length without the newline. */
+static int read_attr(const char *dir, const char *attr, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, attr);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	/* Exactly one value: one newline, at the end. */
+	if (n == 0 || buf[n - 1] != '\n' || strchr(buf, '\n') != &buf[n - 1])
+		return -EINVAL;
+	buf[n - 1] = '\0';
+	return n - 1;
+}
+
+struct groups {
+	int count;
+	char ids[1024][16];
+};
+
+static void list_groups(struct __test_metadata *_metadata, struct groups *g)
+{
+	struct dirent *de;
+	DIR *d = opendir(ISOLATION_ROOT);
+
+	ASSERT_NE(NULL, d) TH_LOG("opendir %s: %s", ISOLATION_ROOT, strerror(errno));
+	g->count = 0;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		EXPECT_TRUE(is_group_id(de->d_name))
+			TH_LOG("unexpected entry %s/%s", ISOLATION_ROOT, de->d_name);
+		if (g->count < 1024 && is_group_id(de->d_name))
+			snprintf(g->ids[g->count++], 16, "%s", de->d_name);
+	}
+	closedir(d);
+	TH_LOG("%d isolation group(s)", g->count);
+}
+
+TEST(root_exists)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, stat(ISOLATION_ROOT, &st))
+		TH_LOG("%s: %s (CONFIG_ISOLATION_GROUPS?)", ISOLATION_ROOT,
+		       strerror(errno));
+	ASSERT_TRUE(S_ISDIR(st.st_mode));
+}
+
+TEST(group_attributes)
+{
+	struct groups g;
+	char dir[PATH_MAX], buf[4096];
+	struct stat st;
+	int i;
+
+	list_groups(_metadata, &g);
+	for (i = 0; i < g.count; i++) {
+		snprintf(dir, sizeof(dir), "%s/%s", ISOLATION_ROOT, g.ids[i]);
+		EXPECT_GT(read_attr(dir, "name", buf, sizeof(buf)), 0)
+			TH_LOG("%s/name", dir);
+		EXPECT_GT(read_attr(dir, "provider", buf, sizeof(buf)), 0)
+			TH_LOG("%s/provider", dir);
+		snprintf(buf, sizeof(buf), "%s/devices", dir);
+		EXPECT_EQ(0, stat(buf, &st)) TH_LOG("%s: %s", buf, strerror(errno));
+		EXPECT_TRUE(S_ISDIR(st.st_mode)) TH_LOG("%s", buf);
+	}
+}
+
+TEST(attributes_read_only)
+{
+	static const char * const attrs[] = { "name", "provider" };
+	struct groups g;
+	char path[PATH_MAX];
+	unsigned int a;
+	int i, fd;
+
+	list_groups(_metadata, &g);
+	for (i = 0; i < g.count; i++) {
+		for (a = 0; a < sizeof(attrs) / sizeof(attrs[0]); a++) {
+			snprintf(path, sizeof(path), "%s/%s/%s", ISOLATION_ROOT,
+				 g.ids[i], attrs[a]);
+			fd = open(path, O_WRONLY);
+			EXPECT_EQ(-1, fd) TH_LOG("%s opened for writing", path);
+			if (fd >= 0)
+				close(fd);
+			else
+				EXPECT_EQ(EACCES, errno) TH_LOG("%s", path);
+		}
+	}
+}
+
+TEST(device_links_resolve_and_point_back)
+{
+	char dir[PATH_MAX], link[PATH_MAX], back[PATH_MAX];
+	char *group_real, *back_real;
+	struct dirent *de;
+	struct groups g;
+	struct stat st;
+	int i, devices = 0;
+	DIR *d;
+
+	list_groups(_metadata, &g);
+	for (i = 0; i < g.count; i++) {
+		snprintf(dir, sizeof(dir), "%s/%s", ISOLATION_ROOT, g.ids[i]);
+		group_real = realpath(dir, NULL);
+		ASSERT_NE(NULL, group_real);
+		snprintf(link, sizeof(link), "%s/devices", dir);
+		d = opendir(link);
+		ASSERT_NE(NULL, d) TH_LOG("%s: %s", link, strerror(errno));
+		while ((de = readdir(d))) {
+			if (de->d_name[0] == '.')
+				continue;
+			devices++;
+			snprintf(link, sizeof(link), "%s/devices/%s", dir, de->d_name);
+			EXPECT_EQ(0, lstat(link, &st));
+			EXPECT_TRUE(S_ISLNK(st.st_mode)) TH_LOG("%s is no link", link);
+			EXPECT_EQ(0, stat(link, &st))
+				TH_LOG("%s does not resolve", link);
+			snprintf(back, sizeof(back), "%s/isolation_group", link);
+			back_real = realpath(back, NULL);
+			EXPECT_NE(NULL, back_real)
+				TH_LOG("%s: %s", back, strerror(errno));
+			if (back_real)
+				EXPECT_STREQ(group_real, back_real)
+					TH_LOG("%s points elsewhere", back);
+			free(back_real);
+		}
+		closedir(d);
+		free(group_real);
+	}
+	TH_LOG("%d member device(s)", devices);
+}
+
+/* Every device's isolation_group link must be matched by its group. */
+static int orphan_links;
+
+static int check_device(const char *path, const struct stat *st, int flag,
+			struct FTW *ftw)
+{
+	char group[PATH_MAX], *group_real, *dev_real, *member_real;
+	char *dev_dir, *base;
+	struct dirent *de;
+	int found = 0;
+	DIR *d;
+
+	base = strrchr(path, '/');
+	if (flag != FTW_SL || !base || strcmp(base, "/isolation_group"))
+		return 0;
+	group_real = realpath(path, NULL);
+	dev_dir = strndup(path, base - path);
+	dev_real = dev_dir ? realpath(dev_dir, NULL) : NULL;
+	if (!group_real || !dev_real)
+		goto orphan;
+	snprintf(group, sizeof(group), "%s/devices", group_real);
+	d = opendir(group);
+	while (d && (de = readdir(d)) && !found) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(group, sizeof(group), "%s/devices/%s", group_real,
+			 de->d_name);
+		member_real = realpath(group, NULL);
+		found = member_real && !strcmp(member_real, dev_real);
+		free(member_real);
+	}
+	if (d)
+		closedir(d);
+orphan:
+	if (!found) {
+		fprintf(stderr, "# %s is not listed by its group\n", path);
+		orphan_links++;
+	}
+	free(group_real);
+	free(dev_real);
+	free(dev_dir);
+	return 0;
+}
+
+TEST(no_orphan_device_links)
+{
+	orphan_links = 0;
+	ASSERT_EQ(0, nftw("/sys/devices", check_device, 32, FTW_PHYS));
+	EXPECT_EQ(0, orphan_links);
+}
+
+TEST_HARNESS_MAIN
