@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Run the isolation KUnit suites on UML through kunit.py, with the in-tree
-# drivers/base/test/.kunitconfig (KASAN, lockdep, list and kobject-release
+# drivers/base/test/isolation/.kunitconfig (KASAN, lockdep, list and kobject-release
 # debugging).  Fails on any failed test and on any KASAN, lockdep, WARNING or
 # BUG report in the kernel log, and prints the KUnit summary.
 set -euo pipefail
@@ -15,7 +15,7 @@ BAD='(WARNING:|BUG:|KASAN|Kernel panic|Oops|general protection fault|UBSAN|Call 
 cd "$src"
 rc=0
 python3 tools/testing/kunit/kunit.py run \
-	--kunitconfig=drivers/base/test/.kunitconfig \
+	--kunitconfig=drivers/base/test/isolation \
 	--build_dir="$out" --jobs="$JOBS" --timeout=600 \
 	--make_options CC="ccache gcc" > "$BUILD/kunit.out" 2>&1 || rc=$?
 # The summary: one line per suite and case, then the totals.

@@ -13,14 +13,15 @@ out=$BUILD/series
 rm -rf "$out"
 git -C "$src" format-patch -q --cover-letter --base=base --thread=shallow \
 	-o "$out" base..series
-cover=$(ls "$out"/0000-cover-letter.patch)
-subject=$(head -1 "$TOP/patches/cover-letter")
-tail -n +3 "$TOP/patches/cover-letter" > "$out/.blurb"
-SUBJ=$subject perl -0pi -e '
-	s/\*\*\* SUBJECT HERE \*\*\*/$ENV{SUBJ}/;
-	BEGIN { local $\/; open(my $f, "<", "'"$out"'/.blurb") or die; $b = <$f>; }
-	s/\*\*\* BLURB HERE \*\*\*\n/$b/;' "$cover"
-rm -f "$out/.blurb"
+cover=$out/0000-cover-letter.patch
+python3 - "$cover" "$TOP/patches/cover-letter" <<'PY'
+import sys
+cover, blurb = sys.argv[1], open(sys.argv[2]).read().split("\n", 2)
+text = open(cover).read()
+text = text.replace("*** SUBJECT HERE ***", blurb[0], 1)
+text = text.replace("*** BLURB HERE ***\n", blurb[2], 1)
+open(cover, "w").write(text)
+PY
 ls "$out"/*.patch
 
 if [ "${1:-}" = --roundtrip ]; then

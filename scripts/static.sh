@@ -11,6 +11,9 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 src=$("$TOP/scripts/tree.sh")
+# checkpatch's SPDX check runs scripts/spdxcheck.py with "python3", which
+# must be Debian's (python3-ply, python3-git), not some other in PATH.
+export PATH=/usr/bin:/bin:$PATH
 fail=0
 report() { # <what> <output>
 	if [ -n "$2" ]; then

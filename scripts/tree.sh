@@ -39,6 +39,8 @@ if ! git -C "$src" rev-parse -q --verify refs/tags/base >/dev/null 2>&1; then
 	mv "$src.tmp" "$src"
 fi
 echo "$src" > "$BUILD/ksrc-path"
+git -C "$src" config user.name "$GIT_AUTHOR_NAME"
+git -C "$src" config user.email "$GIT_AUTHOR_EMAIL"
 
 series=$TOP/patches/series
 newfiles=$TOP/patches/new-files

@@ -128,7 +128,7 @@ struct isolation_group_attribute {
 
 #define ISOLATION_GROUP_ATTR_RO(_name)					\
 	struct isolation_group_attribute isolation_group_attr_##_name =	\
-		__ATTR(_name, 0444, _name##_show, NULL)
+		__ATTR_RO(_name)
 
 static ssize_t isolation_group_attr_show(struct kobject *kobj,
 					 struct attribute *attr, char *buf)
@@ -273,59 +273,6 @@ out_unlock:
 	return ret;
 }
 EXPORT_SYMBOL_GPL(isolation_provider_register);
-
-static void isolation_member_unlink(struct isolation_member *member);
-static void isolation_member_free(struct isolation_member *member);
-
-/**
- * isolation_provider_unregister() - unregister a provider and its groups
- * @provider: a provider registered with isolation_provider_register()
- *
- * Every device is removed from every group of @provider, and the groups
- * leave sysfs.  References to those groups stay valid until they are put,
- * but the groups are empty and can no longer gain devices.  References the
- * provider itself still holds must be put by it, before or after this call.
- *
- * Context: Process context; takes isolation_mutex.  Must not be called from
- * an isolation notifier callback.
- */
-void isolation_provider_unregister(struct isolation_provider *provider)
-{
-	struct isolation_group *group, *next;
-	struct isolation_member *member, *mnext;
-	LIST_HEAD(groups);
-	LIST_HEAD(members);
-
-	if (!provider)
-		return;
-
-	mutex_lock(&isolation_mutex);
-	if (WARN_ON_ONCE(!isolation_provider_registered(provider))) {
-		mutex_unlock(&isolation_mutex);
-		return;
-	}
-	list_del(&provider->node);
-	list_for_each_entry_safe(group, next, &provider->groups, provider_node) {
-		/* Keeps the group alive until it has left sysfs below. */
-		kref_get(&group->ref);
-		list_for_each_entry_safe(member, mnext, &group->devices, node) {
-			isolation_member_unlink(member);
-			list_add_tail(&member->node, &members);
-		}
-		group->provider = NULL;
-		list_move_tail(&group->provider_node, &groups);
-	}
-	mutex_unlock(&isolation_mutex);
-
-	list_for_each_entry_safe(member, mnext, &members, node)
-		isolation_member_free(member);
-	list_for_each_entry_safe(group, next, &groups, provider_node) {
-		list_del_init(&group->provider_node);
-		isolation_group_unpublish(group);
-		isolation_group_put(group);
-	}
-}
-EXPORT_SYMBOL_GPL(isolation_provider_unregister);
 
 /* groups */
 
@@ -724,7 +671,57 @@ int isolation_group_remove_device(struct device *dev)
 EXPORT_SYMBOL_GPL(isolation_group_remove_device);
 
 /**
- * isolation_group_for_each_dev() - call a function for each member device
+ * isolation_provider_unregister() - unregister a provider and its groups
+ * @provider: a provider registered with isolation_provider_register()
+ *
+ * Every device is removed from every group of @provider, and the groups
+ * leave sysfs.  References to those groups stay valid until they are put,
+ * but the groups are empty and can no longer gain devices.  References the
+ * provider itself still holds must be put by it, before or after this call.
+ *
+ * Context: Process context; takes isolation_mutex.  Must not be called from
+ * an isolation notifier callback.
+ */
+void isolation_provider_unregister(struct isolation_provider *provider)
+{
+	struct isolation_group *group, *next;
+	struct isolation_member *member, *mnext;
+	LIST_HEAD(groups);
+	LIST_HEAD(members);
+
+	if (!provider)
+		return;
+
+	mutex_lock(&isolation_mutex);
+	if (WARN_ON_ONCE(!isolation_provider_registered(provider))) {
+		mutex_unlock(&isolation_mutex);
+		return;
+	}
+	list_del(&provider->node);
+	list_for_each_entry_safe(group, next, &provider->groups, provider_node) {
+		/* Keeps the group alive until it has left sysfs below. */
+		kref_get(&group->ref);
+		list_for_each_entry_safe(member, mnext, &group->devices, node) {
+			isolation_member_unlink(member);
+			list_add_tail(&member->node, &members);
+		}
+		group->provider = NULL;
+		list_move_tail(&group->provider_node, &groups);
+	}
+	mutex_unlock(&isolation_mutex);
+
+	list_for_each_entry_safe(member, mnext, &members, node)
+		isolation_member_free(member);
+	list_for_each_entry_safe(group, next, &groups, provider_node) {
+		list_del_init(&group->provider_node);
+		isolation_group_unpublish(group);
+		isolation_group_put(group);
+	}
+}
+EXPORT_SYMBOL_GPL(isolation_provider_unregister);
+
+/**
+ * isolation_group_for_each() - call a function for each member device
  * @group: a group the caller holds a reference to
  * @data: passed to @fn
  * @fn: called for each device in the order they were added; a non-zero
@@ -737,8 +734,8 @@ EXPORT_SYMBOL_GPL(isolation_group_remove_device);
  * Return: 0 if @fn returned 0 for every device, the first non-zero value
  * it returned otherwise, or -EINVAL for a NULL @group or @fn.
  */
-int isolation_group_for_each_dev(struct isolation_group *group, void *data,
-				 int (*fn)(struct device *dev, void *data))
+int isolation_group_for_each(struct isolation_group *group, void *data,
+			     int (*fn)(struct device *dev, void *data))
 {
 	struct isolation_member *member;
 	int ret = 0;
@@ -755,7 +752,7 @@ int isolation_group_for_each_dev(struct isolation_group *group, void *data,
 	mutex_unlock(&isolation_mutex);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(isolation_group_for_each_dev);
+EXPORT_SYMBOL_GPL(isolation_group_for_each);
 
 /* events */
 

@@ -72,8 +72,8 @@ const char *isolation_group_provider_name(const struct isolation_group *group);
 int isolation_group_add_device(struct isolation_group *group,
 			       struct device *dev);
 int isolation_group_remove_device(struct device *dev);
-int isolation_group_for_each_dev(struct isolation_group *group, void *data,
-				 int (*fn)(struct device *dev, void *data));
+int isolation_group_for_each(struct isolation_group *group, void *data,
+			     int (*fn)(struct device *dev, void *data));
 
 int isolation_register_notifier(struct notifier_block *nb);
 int isolation_unregister_notifier(struct notifier_block *nb);
@@ -135,8 +135,8 @@ static inline int isolation_group_remove_device(struct device *dev)
 }
 
 static inline int
-isolation_group_for_each_dev(struct isolation_group *group, void *data,
-			     int (*fn)(struct device *dev, void *data))
+isolation_group_for_each(struct isolation_group *group, void *data,
+			 int (*fn)(struct device *dev, void *data))
 {
 	return -ENODEV;
 }

@@ -121,7 +121,7 @@ TEST(attributes_read_only)
 
 	list_groups(_metadata, &g);
 	for (i = 0; i < g.count; i++) {
-		for (a = 0; a < sizeof(attrs) / sizeof(attrs[0]); a++) {
+		for (a = 0; a < ARRAY_SIZE(attrs); a++) {
 			snprintf(path, sizeof(path), "%s/%s/%s", ISOLATION_ROOT,
 				 g.ids[i], attrs[a]);
 			fd = open(path, O_WRONLY);

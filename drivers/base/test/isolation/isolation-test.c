@@ -23,7 +23,7 @@
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 
-#include "../base.h"
+#include "../../base.h"
 
 #define ISO_MAX_EVENTS 16
 
@@ -52,6 +52,11 @@ static struct iso_ctx *iso_ctx(struct kunit *test)
 
 /* Test fixtures */
 
+static void iso_defer(struct kunit *test, kunit_action_t *action, void *data)
+{
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, action, data), 0);
+}
+
 static void iso_provider_unregister_action(void *provider)
 {
 	isolation_provider_unregister(provider);
@@ -66,14 +71,23 @@ static struct isolation_provider *iso_provider(struct kunit *test,
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	p->name = name;
 	KUNIT_ASSERT_EQ(test, isolation_provider_register(p), 0);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
-				iso_provider_unregister_action, p), 0);
+	iso_defer(test, iso_provider_unregister_action, p);
 	return p;
 }
 
+/*
+ * kunit_device_register() also registers a driver of the same name, whose
+ * kobject outlives the test for a while with CONFIG_DEBUG_KOBJECT_RELEASE:
+ * never use a name twice.
+ */
 static struct device *iso_dev(struct kunit *test, const char *name)
 {
-	struct device *dev = kunit_device_register(test, name);
+	static atomic_t seq = ATOMIC_INIT(0);
+	struct device *dev;
+	char unique[64];
+
+	snprintf(unique, sizeof(unique), "%s-%d", name, atomic_inc_return(&seq));
+	dev = kunit_device_register(test, unique);
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
 	return dev;
@@ -155,18 +169,24 @@ static void iso_expect_attr(struct kunit *test, int id, const char *name,
 }
 
 /* Is @dev linked from group @id's devices/ as @link, and back? */
-static bool iso_linked(struct kunit *test, int id, struct device *dev,
-		       const char *link)
+static bool iso_linked_as(struct kunit *test, int id, struct device *dev,
+			  const char *link)
 {
 	struct kernfs_node *dir = iso_group_kn(test, id);
 	struct kernfs_node *devices = dir ? kernfs_find_and_get(dir, "devices") : NULL;
+	struct kernfs_node *target = iso_link_target(devices, link);
 	bool fwd, back;
 
-	fwd = iso_link_target(devices, link) == dev->kobj.sd;
+	fwd = target && target == dev->kobj.sd;
 	back = dir && iso_link_target(dev->kobj.sd, "isolation_group") == dir;
 	kernfs_put(devices);
 	kernfs_put(dir);
 	return fwd && back;
+}
+
+static bool iso_linked(struct kunit *test, int id, struct device *dev)
+{
+	return iso_linked_as(test, id, dev, dev_name(dev));
 }
 
 static bool iso_dev_has_group_link(struct device *dev)
@@ -242,8 +262,7 @@ static void iso_listen(struct kunit *test)
 
 	ctx->nb.notifier_call = iso_notify;
 	KUNIT_ASSERT_EQ(test, isolation_register_notifier(&ctx->nb), 0);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
-				iso_unregister_notifier_action, &ctx->nb), 0);
+	iso_defer(test, iso_unregister_notifier_action, &ctx->nb);
 }
 
 static void iso_expect_event(struct kunit *test, int i, unsigned long action,
@@ -312,8 +331,7 @@ static void iso_two_providers_test(struct kunit *test)
 	kunit_remove_action(test, iso_provider_unregister_action, a);
 	KUNIT_EXPECT_NULL(test, isolation_group_get(da));
 	KUNIT_EXPECT_FALSE(test, iso_group_in_sysfs(test, isolation_group_id(ga)));
-	KUNIT_EXPECT_TRUE(test, iso_linked(test, isolation_group_id(gb), db,
-					   "iso-two-b"));
+	KUNIT_EXPECT_TRUE(test, iso_linked(test, isolation_group_id(gb), db));
 	isolation_group_put(ga);
 	isolation_group_put(gb);
 }
@@ -350,8 +368,7 @@ static void iso_provider_unregister_live_groups_test(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, isolation_group_provider_name(held),
 			   "kunit-unreg");
 	KUNIT_EXPECT_EQ(test, isolation_group_add_device(held, d1), -ENODEV);
-	KUNIT_EXPECT_EQ(test, isolation_group_for_each_dev(held, NULL,
-							    iso_count), 0);
+	KUNIT_EXPECT_EQ(test, isolation_group_for_each(held, NULL, iso_count), 0);
 	isolation_group_put(held);
 }
 
@@ -450,6 +467,35 @@ static void iso_group_id_reuse_test(struct kunit *test)
 	isolation_group_put(b);
 }
 
+static void iso_many_groups_test(struct kunit *test)
+{
+	struct isolation_provider *p = iso_provider(test, "kunit-many");
+	struct isolation_group **g;
+	int base = iso_next_id(test, p);
+	char name[16];
+	int i;
+
+	g = kunit_kcalloc(test, 128, sizeof(*g), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, g);
+	for (i = 0; i < 128; i++) {
+		snprintf(name, sizeof(name), "g%d", i);
+		g[i] = iso_group(test, p, name);
+		/* Nothing else allocates meanwhile: ids are dense. */
+		KUNIT_EXPECT_EQ(test, isolation_group_id(g[i]), base + i);
+	}
+	/* Free every other group; the holes are filled lowest first. */
+	for (i = 0; i < 128; i += 2)
+		isolation_group_put(g[i]);
+	for (i = 0; i < 128; i += 2) {
+		snprintf(name, sizeof(name), "again%d", i);
+		g[i] = iso_group(test, p, name);
+		KUNIT_EXPECT_EQ(test, isolation_group_id(g[i]), base + i);
+	}
+	for (i = 0; i < 128; i++)
+		isolation_group_put(g[i]);
+	KUNIT_EXPECT_EQ(test, iso_next_id(test, p), base);
+}
+
 static void iso_group_get_put_test(struct kunit *test)
 {
 	struct isolation_provider *p = iso_provider(test, "kunit-getput");
@@ -529,12 +575,12 @@ static void iso_add_remove_device_test(struct kunit *test)
 	got = isolation_group_get(dev);
 	KUNIT_EXPECT_PTR_EQ(test, got, g);
 	isolation_group_put(got);
-	KUNIT_EXPECT_TRUE(test, iso_linked(test, id, dev, "iso-addrm"));
+	KUNIT_EXPECT_TRUE(test, iso_linked(test, id, dev));
 
 	KUNIT_ASSERT_EQ(test, isolation_group_remove_device(dev), 0);
 	KUNIT_EXPECT_NULL(test, isolation_group_get(dev));
 	KUNIT_EXPECT_FALSE(test, iso_dev_has_group_link(dev));
-	KUNIT_EXPECT_FALSE(test, iso_linked(test, id, dev, "iso-addrm"));
+	KUNIT_EXPECT_FALSE(test, iso_linked(test, id, dev));
 	isolation_group_put(g);
 }
 
@@ -552,10 +598,8 @@ static void iso_add_device_twice_test(struct kunit *test)
 	got = isolation_group_get(dev);
 	KUNIT_EXPECT_PTR_EQ(test, got, g);
 	isolation_group_put(got);
-	KUNIT_EXPECT_TRUE(test, iso_linked(test, isolation_group_id(g), dev,
-					   "iso-twice"));
-	KUNIT_EXPECT_FALSE(test, iso_linked(test, isolation_group_id(h), dev,
-					    "iso-twice"));
+	KUNIT_EXPECT_TRUE(test, iso_linked(test, isolation_group_id(g), dev));
+	KUNIT_EXPECT_FALSE(test, iso_linked(test, isolation_group_id(h), dev));
 	KUNIT_EXPECT_EQ(test, isolation_group_remove_device(dev), 0);
 	isolation_group_put(g);
 	isolation_group_put(h);
@@ -616,8 +660,8 @@ static void iso_device_del_test(struct kunit *test)
 	kunit_device_unregister(test, d1);
 	KUNIT_EXPECT_EQ(test, iso_ctx(test)->num_events, 1);
 	iso_expect_event(test, 0, ISOLATION_NOTIFY_DEL_DEVICE, g, d1);
-	KUNIT_EXPECT_FALSE(test, iso_linked(test, id, d1, "iso-del-1"));
-	KUNIT_EXPECT_TRUE(test, iso_linked(test, id, d2, "iso-del-2"));
+	KUNIT_EXPECT_FALSE(test, iso_linked(test, id, d1));
+	KUNIT_EXPECT_TRUE(test, iso_linked(test, id, d2));
 
 	/* The last member leaves with device_del(): the group goes too. */
 	kunit_device_unregister(test, d2);
@@ -640,14 +684,14 @@ static int iso_stop_at(struct device *dev, void *data)
 	return dev == data ? 42 : 0;
 }
 
-static void iso_for_each_dev_test(struct kunit *test)
+static void iso_walk_members_test(struct kunit *test)
 {
 	struct isolation_provider *p = iso_provider(test, "kunit-foreach");
 	struct isolation_group *g = iso_group(test, p, "g");
 	struct device *devs[3], *seen[4] = { };
 	int i;
 
-	KUNIT_EXPECT_EQ(test, isolation_group_for_each_dev(g, seen, iso_collect), 0);
+	KUNIT_EXPECT_EQ(test, isolation_group_for_each(g, seen, iso_collect), 0);
 	KUNIT_EXPECT_NULL(test, seen[0]);
 
 	devs[0] = iso_dev(test, "iso-each-0");
@@ -656,15 +700,15 @@ static void iso_for_each_dev_test(struct kunit *test)
 	for (i = 0; i < 3; i++)
 		KUNIT_ASSERT_EQ(test, isolation_group_add_device(g, devs[i]), 0);
 
-	KUNIT_EXPECT_EQ(test, isolation_group_for_each_dev(g, seen, iso_collect), 0);
+	KUNIT_EXPECT_EQ(test, isolation_group_for_each(g, seen, iso_collect), 0);
 	for (i = 0; i < 3; i++)
 		KUNIT_EXPECT_PTR_EQ(test, seen[i], devs[i]);
 	KUNIT_EXPECT_NULL(test, seen[3]);
 
-	KUNIT_EXPECT_EQ(test, isolation_group_for_each_dev(g, devs[1], iso_stop_at), 42);
-	KUNIT_EXPECT_EQ(test, isolation_group_for_each_dev(NULL, NULL, iso_stop_at),
+	KUNIT_EXPECT_EQ(test, isolation_group_for_each(g, devs[1], iso_stop_at), 42);
+	KUNIT_EXPECT_EQ(test, isolation_group_for_each(NULL, NULL, iso_stop_at),
 			-EINVAL);
-	KUNIT_EXPECT_EQ(test, isolation_group_for_each_dev(g, NULL, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, isolation_group_for_each(g, NULL, NULL), -EINVAL);
 
 	for (i = 0; i < 3; i++)
 		KUNIT_EXPECT_EQ(test, isolation_group_remove_device(devs[i]), 0);
@@ -693,12 +737,12 @@ static void iso_sysfs_layout_test(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, isolation_group_add_device(g, d1), 0);
 	KUNIT_ASSERT_EQ(test, isolation_group_add_device(g, d2), 0);
-	KUNIT_EXPECT_TRUE(test, iso_linked(test, id, d1, "iso-sysfs-1"));
-	KUNIT_EXPECT_TRUE(test, iso_linked(test, id, d2, "iso-sysfs-2"));
+	KUNIT_EXPECT_TRUE(test, iso_linked(test, id, d1));
+	KUNIT_EXPECT_TRUE(test, iso_linked(test, id, d2));
 
 	KUNIT_EXPECT_EQ(test, isolation_group_remove_device(d1), 0);
-	KUNIT_EXPECT_NULL(test, iso_link_target(devices, "iso-sysfs-1"));
-	KUNIT_EXPECT_TRUE(test, iso_linked(test, id, d2, "iso-sysfs-2"));
+	KUNIT_EXPECT_NULL(test, iso_link_target(devices, dev_name(d1)));
+	KUNIT_EXPECT_TRUE(test, iso_linked(test, id, d2));
 	KUNIT_EXPECT_EQ(test, isolation_group_remove_device(d2), 0);
 	kernfs_put(devices);
 	kernfs_put(dir);
@@ -715,22 +759,27 @@ static void iso_sysfs_link_name_clash_test(struct kunit *test)
 	struct isolation_provider *p = iso_provider(test, "kunit-clash");
 	struct isolation_group *g = iso_group(test, p, "g");
 	struct device *kdev = iso_dev(test, "iso-clash");
-	struct device *rdev = root_device_register("iso-clash");
+	struct device *rdev = root_device_register(dev_name(kdev));
 	int id = isolation_group_id(g);
+	char suffixed[128];
 
 	/* Same name on two buses: the second link gets a suffix. */
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, rdev);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
-				iso_root_device_unregister_action, rdev), 0);
+	iso_defer(test, iso_root_device_unregister_action, rdev);
+	snprintf(suffixed, sizeof(suffixed), "%s.1", dev_name(kdev));
 	KUNIT_ASSERT_EQ(test, isolation_group_add_device(g, kdev), 0);
 	KUNIT_ASSERT_EQ(test, isolation_group_add_device(g, rdev), 0);
-	KUNIT_EXPECT_TRUE(test, iso_linked(test, id, kdev, "iso-clash"));
-	KUNIT_EXPECT_TRUE(test, iso_linked(test, id, rdev, "iso-clash.1"));
+	KUNIT_EXPECT_TRUE(test, iso_linked(test, id, kdev));
+	KUNIT_EXPECT_TRUE(test, iso_linked_as(test, id, rdev, suffixed));
 
 	/* Each removal takes its own link, not its namesake's. */
 	KUNIT_EXPECT_EQ(test, isolation_group_remove_device(kdev), 0);
-	KUNIT_EXPECT_TRUE(test, iso_linked(test, id, rdev, "iso-clash.1"));
+	KUNIT_EXPECT_TRUE(test, iso_linked_as(test, id, rdev, suffixed));
+	/* The plain name is free again and goes to the next one. */
+	KUNIT_EXPECT_EQ(test, isolation_group_add_device(g, kdev), 0);
+	KUNIT_EXPECT_TRUE(test, iso_linked(test, id, kdev));
 	KUNIT_EXPECT_EQ(test, isolation_group_remove_device(rdev), 0);
+	KUNIT_EXPECT_EQ(test, isolation_group_remove_device(kdev), 0);
 	isolation_group_put(g);
 }
 
@@ -796,8 +845,7 @@ static void iso_notifier_sees_membership_test(struct kunit *test)
 
 	ctx->nb.notifier_call = iso_notify_get;
 	KUNIT_ASSERT_EQ(test, isolation_register_notifier(&ctx->nb), 0);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
-				iso_unregister_notifier_action, &ctx->nb), 0);
+	iso_defer(test, iso_unregister_notifier_action, &ctx->nb);
 	KUNIT_ASSERT_EQ(test, isolation_group_add_device(g, dev), 0);
 	KUNIT_ASSERT_EQ(test, isolation_group_remove_device(dev), 0);
 	/* Added: already a member.  Leaving: still a member. */
@@ -862,7 +910,7 @@ static void iso_add_device_fault_test(struct kunit *test)
 				      ctx->fault_step);
 		KUNIT_EXPECT_FALSE_MSG(test, iso_dev_has_group_link(dev),
 				       "step %s", ctx->fault_step);
-		KUNIT_EXPECT_FALSE_MSG(test, iso_linked(test, id, dev, "iso-addfault"),
+		KUNIT_EXPECT_FALSE_MSG(test, iso_linked(test, id, dev),
 				       "step %s", ctx->fault_step);
 	}
 	kunit_deactivate_static_stub(test, isolation_inject_fault);
@@ -871,7 +919,7 @@ static void iso_add_device_fault_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, failures, 4);
 	/* Only the successful add was announced. */
 	KUNIT_EXPECT_EQ(test, ctx->num_events, 1);
-	KUNIT_EXPECT_TRUE(test, iso_linked(test, id, dev, "iso-addfault"));
+	KUNIT_EXPECT_TRUE(test, iso_linked(test, id, dev));
 	KUNIT_EXPECT_EQ(test, isolation_group_remove_device(dev), 0);
 	/* No failure leaked a group reference: ours is the last. */
 	isolation_group_put(g);
@@ -985,6 +1033,7 @@ static struct kunit_case isolation_core_test_cases[] = {
 	KUNIT_CASE(iso_group_alloc_bad_args_test),
 	KUNIT_CASE(iso_group_duplicate_name_test),
 	KUNIT_CASE(iso_group_id_reuse_test),
+	KUNIT_CASE(iso_many_groups_test),
 	KUNIT_CASE(iso_group_get_put_test),
 	KUNIT_CASE(iso_group_outlives_last_device_test),
 	KUNIT_CASE(iso_empty_group_disappears_test),
@@ -993,7 +1042,7 @@ static struct kunit_case isolation_core_test_cases[] = {
 	KUNIT_CASE(iso_remove_groupless_device_test),
 	KUNIT_CASE(iso_add_device_bad_args_test),
 	KUNIT_CASE(iso_device_del_test),
-	KUNIT_CASE(iso_for_each_dev_test),
+	KUNIT_CASE(iso_walk_members_test),
 	KUNIT_CASE(iso_sysfs_layout_test),
 	KUNIT_CASE(iso_sysfs_link_name_clash_test),
 	KUNIT_CASE(iso_notifier_order_test),
@@ -1010,6 +1059,7 @@ static struct kunit_suite isolation_core_test_suite = {
 	.exit = iso_test_exit,
 	.test_cases = isolation_core_test_cases,
 };
+
 kunit_test_suite(isolation_core_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the isolation group core");
