@@ -53,16 +53,12 @@ build_initramfs() {
 	cp "$TOP/vm/init.sh" "$root/init"
 	for t in "$src"/tools/testing/selftests/isolation; do
 		name=$(basename "$t")
-		make -s -C "$t" OUTPUT="$BUILD/selftests/$name" \
+		rm -rf "$BUILD/selftests/$name"
+		mkdir -p "$BUILD/selftests/$name"
+		CFLAGS=-Werror make -s -C "$t" OUTPUT="$BUILD/selftests/$name" \
 			KHDR_INCLUDES= LDFLAGS=-static >&2
-		for p in $(make -s -C "$t" -f - print-progs <<'MK'
-include Makefile
-print-progs:
-	@echo $(TEST_GEN_PROGS)
-MK
-		); do
-			cp "$BUILD/selftests/$name/$p" "$root/selftests/"
-		done
+		find "$BUILD/selftests/$name" -maxdepth 1 -type f -executable \
+			-exec cp {} "$root/selftests/" \;
 	done
 	if [ -x "$BUILD/tools/lsisolation" ]; then
 		cp "$BUILD/tools/lsisolation" "$root/usr/bin/"

@@ -398,8 +398,8 @@ struct isolation_group *isolation_group_get(struct device *dev)
 }
 EXPORT_SYMBOL_GPL(isolation_group_get);
 
+/* Called by kref_put_mutex() with isolation_mutex held; drops it. */
 static void isolation_group_release(struct kref *kref)
-	__releases(&isolation_mutex)
 {
 	struct isolation_group *group =
 		container_of(kref, struct isolation_group, ref);

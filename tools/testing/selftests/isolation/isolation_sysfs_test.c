@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,19 @@
 #include "../kselftest_harness.h"
 
 #define ISOLATION_ROOT "/sys/isolation"
+
+/* Format a path into @buf (PATH_MAX bytes); -1 if it does not fit. */
+static int __attribute__((format(printf, 2, 3)))
+pathf(char *buf, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, PATH_MAX, fmt, ap);
+	va_end(ap);
+	return n >= 0 && n < PATH_MAX ? 0 : -1;
+}
 
 /* Is @name a group id: a decimal number without sign or leading zero? */
 static int is_group_id(const char *name)
@@ -41,7 +55,8 @@ static int read_attr(const char *dir, const char *attr, char *buf, size_t len)
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, attr);
+	if (pathf(path, "%s/%s", dir, attr))
+		return -ENAMETOOLONG;
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return -errno;
@@ -59,7 +74,7 @@ static int read_attr(const char *dir, const char *attr, char *buf, size_t len)
 
 struct groups {
 	int count;
-	char ids[1024][16];
+	int ids[1024];
 };
 
 static void list_groups(struct __test_metadata *_metadata, struct groups *g)
@@ -75,7 +90,7 @@ static void list_groups(struct __test_metadata *_metadata, struct groups *g)
 		EXPECT_TRUE(is_group_id(de->d_name))
 			TH_LOG("unexpected entry %s/%s", ISOLATION_ROOT, de->d_name);
 		if (g->count < 1024 && is_group_id(de->d_name))
-			snprintf(g->ids[g->count++], 16, "%s", de->d_name);
+			g->ids[g->count++] = atoi(de->d_name);
 	}
 	closedir(d);
 	TH_LOG("%d isolation group(s)", g->count);
@@ -94,18 +109,18 @@ TEST(root_exists)
 TEST(group_attributes)
 {
 	struct groups g;
-	char dir[PATH_MAX], buf[4096];
+	char dir[PATH_MAX], buf[PATH_MAX];
 	struct stat st;
 	int i;
 
 	list_groups(_metadata, &g);
 	for (i = 0; i < g.count; i++) {
-		snprintf(dir, sizeof(dir), "%s/%s", ISOLATION_ROOT, g.ids[i]);
+		ASSERT_EQ(0, pathf(dir, "%s/%d", ISOLATION_ROOT, g.ids[i]));
 		EXPECT_GT(read_attr(dir, "name", buf, sizeof(buf)), 0)
 			TH_LOG("%s/name", dir);
 		EXPECT_GT(read_attr(dir, "provider", buf, sizeof(buf)), 0)
 			TH_LOG("%s/provider", dir);
-		snprintf(buf, sizeof(buf), "%s/devices", dir);
+		ASSERT_EQ(0, pathf(buf, "%s/devices", dir));
 		EXPECT_EQ(0, stat(buf, &st)) TH_LOG("%s: %s", buf, strerror(errno));
 		EXPECT_TRUE(S_ISDIR(st.st_mode)) TH_LOG("%s", buf);
 	}
@@ -122,8 +137,8 @@ TEST(attributes_read_only)
 	list_groups(_metadata, &g);
 	for (i = 0; i < g.count; i++) {
 		for (a = 0; a < ARRAY_SIZE(attrs); a++) {
-			snprintf(path, sizeof(path), "%s/%s/%s", ISOLATION_ROOT,
-				 g.ids[i], attrs[a]);
+			ASSERT_EQ(0, pathf(path, "%s/%d/%s", ISOLATION_ROOT,
+					   g.ids[i], attrs[a]));
 			fd = open(path, O_WRONLY);
 			EXPECT_EQ(-1, fd) TH_LOG("%s opened for writing", path);
 			if (fd >= 0)
@@ -146,22 +161,22 @@ TEST(device_links_resolve_and_point_back)
 
 	list_groups(_metadata, &g);
 	for (i = 0; i < g.count; i++) {
-		snprintf(dir, sizeof(dir), "%s/%s", ISOLATION_ROOT, g.ids[i]);
+		ASSERT_EQ(0, pathf(dir, "%s/%d", ISOLATION_ROOT, g.ids[i]));
 		group_real = realpath(dir, NULL);
 		ASSERT_NE(NULL, group_real);
-		snprintf(link, sizeof(link), "%s/devices", dir);
+		ASSERT_EQ(0, pathf(link, "%s/devices", dir));
 		d = opendir(link);
 		ASSERT_NE(NULL, d) TH_LOG("%s: %s", link, strerror(errno));
 		while ((de = readdir(d))) {
 			if (de->d_name[0] == '.')
 				continue;
 			devices++;
-			snprintf(link, sizeof(link), "%s/devices/%s", dir, de->d_name);
+			ASSERT_EQ(0, pathf(link, "%s/devices/%s", dir, de->d_name));
 			EXPECT_EQ(0, lstat(link, &st));
 			EXPECT_TRUE(S_ISLNK(st.st_mode)) TH_LOG("%s is no link", link);
 			EXPECT_EQ(0, stat(link, &st))
 				TH_LOG("%s does not resolve", link);
-			snprintf(back, sizeof(back), "%s/isolation_group", link);
+			ASSERT_EQ(0, pathf(back, "%s/isolation_group", link));
 			back_real = realpath(back, NULL);
 			EXPECT_NE(NULL, back_real)
 				TH_LOG("%s: %s", back, strerror(errno));
@@ -196,14 +211,12 @@ static int check_device(const char *path, const struct stat *st, int flag,
 	dev_real = dev_dir ? realpath(dev_dir, NULL) : NULL;
 	if (!group_real || !dev_real)
 		goto orphan;
-	snprintf(group, sizeof(group), "%s/devices", group_real);
-	d = opendir(group);
+	d = pathf(group, "%s/devices", group_real) ? NULL : opendir(group);
 	while (d && (de = readdir(d)) && !found) {
 		if (de->d_name[0] == '.')
 			continue;
-		snprintf(group, sizeof(group), "%s/devices/%s", group_real,
-			 de->d_name);
-		member_real = realpath(group, NULL);
+		member_real = pathf(group, "%s/devices/%s", group_real, de->d_name) ?
+			      NULL : realpath(group, NULL);
 		found = member_real && !strcmp(member_real, dev_real);
 		free(member_real);
 	}
