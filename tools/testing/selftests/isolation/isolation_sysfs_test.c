@@ -23,8 +23,7 @@
 #define ISOLATION_ROOT "/sys/isolation"
 
 /* Format a path into @buf (PATH_MAX bytes); -1 if it does not fit. */
-static int __attribute__((format(printf, 2, 3)))
-pathf(char *buf, const char *fmt, ...)
+static __printf(2, 3) int pathf(char *buf, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
