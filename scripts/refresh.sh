@@ -15,6 +15,17 @@ git -C "$src" rev-parse -q --verify refs/tags/base >/dev/null || die "no kernel 
 [ -z "$(git -C "$src" status --porcelain --untracked-files=no)" ] ||
 	die "kernel tree $src has uncommitted changes"
 
+# Do not overwrite new files edited here but not yet folded into the tree.
+for c in $(git -C "$src" rev-list --reverse base..series); do
+	for f in $(git -C "$src" diff-tree -r --no-commit-id --diff-filter=A --name-only "$c^" "$c"); do
+		[ -f "$TOP/$f" ] || continue
+		if [ -n "$(git -C "$TOP" status --porcelain -- "$f")" ] &&
+		   ! git -C "$src" show "$c:$f" | cmp -s - "$TOP/$f"; then
+			die "$f has changes in this repository that the kernel tree lacks; run make tree (or commit them) first"
+		fi
+	done
+done
+
 old_new=$(awk '!/^[[:space:]]*#/ && NF {print $2}' "$TOP/patches/new-files" 2>/dev/null || true)
 rm -f "$TOP"/patches/*.patch
 {

@@ -1,0 +1,1235 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for isolation group managers: manager-only driver matching,
+ * the locked state, hot-plug into managed groups, handover and the sysfs
+ * and notifier interfaces, on a bus of the tests' own.
+ *
+ * Every driver on the bus matches every device, so which driver binds is
+ * decided by the isolation core alone.  Host drivers check in probe() and
+ * remove() that the device's group is not locked: a locked group with a
+ * host driver probing or bound is the one thing that must never happen.
+ */
+
+#include <kunit/static_stub.h>
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/device.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/isolation.h>
+#include <linux/kthread.h>
+#include <linux/mount.h>
+#include <linux/notifier.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/sysfs.h>
+
+#include "../../base.h"
+
+#define IM_MAX_EVENTS 32
+
+static atomic_t im_seq = ATOMIC_INIT(0);
+/* Host drivers that probed or were bound while their group was locked. */
+static atomic_t im_violations = ATOMIC_INIT(0);
+/* A private sysfs mount: attributes are read and written as by userspace. */
+static struct vfsmount *im_sysfs;
+
+static int im_bus_match(struct device *dev, const struct device_driver *drv)
+{
+	return 1;
+}
+
+static const struct bus_type im_bus = {
+	.name = "isolation-mgr-test",
+	.match = im_bus_match,
+};
+
+struct im_drv {
+	struct device_driver drv;
+	char name[32];
+	atomic_t probes;
+	atomic_t removes;
+	int probe_ret;
+	struct completion *probe_entered;	/* optional: signal entry */
+	struct completion *probe_release;	/* optional: wait in probe */
+};
+
+#define to_im_drv(d) container_of(d, struct im_drv, drv)
+
+struct im_event {
+	unsigned long action;
+	struct device *dev;
+	struct isolation_manager *mgr;
+};
+
+struct im_ctx {
+	struct isolation_provider provider;
+	struct isolation_group *group;	/* the group hot-added devices join */
+	struct notifier_block bus_nb;
+	struct notifier_block nb;
+	struct isolation_group *watched;
+	struct im_event events[IM_MAX_EVENTS];
+	int num_events;
+	char provider_name[32];
+	int fault_at;
+	int fault_count;
+};
+
+static struct im_ctx *im_ctx(struct kunit *test)
+{
+	return test->priv;
+}
+
+static void im_defer(struct kunit *test, kunit_action_t *action, void *data)
+{
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, action, data), 0);
+}
+
+/* Drivers */
+
+static void im_check_unlocked(struct device *dev, const struct device_driver *drv)
+{
+	struct isolation_group *group = isolation_group_get(dev);
+
+	if (group && isolation_group_locked(group) &&
+	    drv->isolation_manager != isolation_group_manager(group))
+		atomic_inc(&im_violations);
+	isolation_group_put(group);
+}
+
+static int im_probe(struct device *dev)
+{
+	struct im_drv *d = to_im_drv(dev->driver);
+
+	if (d->probe_entered)
+		complete(d->probe_entered);
+	if (d->probe_release)
+		wait_for_completion(d->probe_release);
+	if (!d->drv.isolation_manager)
+		im_check_unlocked(dev, &d->drv);
+	atomic_inc(&d->probes);
+	return d->probe_ret;
+}
+
+static int im_remove(struct device *dev)
+{
+	struct im_drv *d = to_im_drv(dev->driver);
+
+	if (!d->drv.isolation_manager)
+		im_check_unlocked(dev, &d->drv);
+	atomic_inc(&d->removes);
+	return 0;
+}
+
+static void im_driver_unregister_action(void *data)
+{
+	struct im_drv *d = data;
+
+	driver_unregister(&d->drv);
+	kfree(d);
+}
+
+/* A driver for @mgr, or a host driver if @mgr is NULL. */
+static struct im_drv *im_driver_prepare(struct kunit *test,
+					struct isolation_manager *mgr)
+{
+	struct im_drv *d = kzalloc(sizeof(*d), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	snprintf(d->name, sizeof(d->name), "%s-%d", mgr ? "mgrdrv" : "hostdrv",
+		 atomic_inc_return(&im_seq));
+	d->drv.name = d->name;
+	d->drv.bus = &im_bus;
+	d->drv.probe = im_probe;
+	d->drv.remove = im_remove;
+	d->drv.isolation_manager = mgr;
+	return d;
+}
+
+static void im_driver_register(struct kunit *test, struct im_drv *d)
+{
+	int ret = driver_register(&d->drv);
+
+	if (ret)
+		kfree(d);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	im_defer(test, im_driver_unregister_action, d);
+}
+
+static struct im_drv *im_driver(struct kunit *test, struct isolation_manager *mgr)
+{
+	struct im_drv *d = im_driver_prepare(test, mgr);
+
+	im_driver_register(test, d);
+	return d;
+}
+
+/* Devices */
+
+static void im_dev_release(struct device *dev)
+{
+	kfree(dev);
+}
+
+static void im_dev_unregister_action(void *dev)
+{
+	device_unregister(dev);
+}
+
+/* Add a device to the bus; the bus notifier puts it in the test group. */
+static struct device *im_dev(struct kunit *test)
+{
+	struct device *dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	int ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, dev);
+	device_initialize(dev);
+	dev->bus = &im_bus;
+	dev->release = im_dev_release;
+	ret = dev_set_name(dev, "imdev-%d", atomic_inc_return(&im_seq));
+	if (!ret)
+		ret = device_add(dev);
+	if (ret) {
+		put_device(dev);
+		KUNIT_FAIL(test, "device_add: %d", ret);
+		kunit_try_catch_throw(&test->try_catch);
+	}
+	im_defer(test, im_dev_unregister_action, dev);
+	return dev;
+}
+
+static void im_dev_del(struct kunit *test, struct device *dev)
+{
+	kunit_release_action(test, im_dev_unregister_action, dev);
+}
+
+/* The provider: puts every device added to the bus into ctx->group. */
+static int im_bus_notify(struct notifier_block *nb, unsigned long action,
+			 void *data)
+{
+	struct im_ctx *ctx = container_of(nb, struct im_ctx, bus_nb);
+
+	if (action == BUS_NOTIFY_ADD_DEVICE && ctx->group)
+		WARN_ON(isolation_group_add_device(ctx->group, data));
+	return NOTIFY_DONE;
+}
+
+/* Managers */
+
+static void im_manager_unregister_action(void *mgr)
+{
+	isolation_manager_unregister(mgr);
+}
+
+static struct isolation_manager *im_manager(struct kunit *test)
+{
+	struct isolation_manager *mgr;
+	char *name;
+
+	mgr = kunit_kzalloc(test, sizeof(*mgr), GFP_KERNEL);
+	name = kunit_kzalloc(test, 32, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, mgr);
+	KUNIT_ASSERT_NOT_NULL(test, name);
+	snprintf(name, 32, "mgr-%d", atomic_inc_return(&im_seq));
+	mgr->name = name;
+	KUNIT_ASSERT_EQ(test, isolation_manager_register(mgr), 0);
+	im_defer(test, im_manager_unregister_action, mgr);
+	return mgr;
+}
+
+static void im_group_put_action(void *group)
+{
+	isolation_group_put(group);
+}
+
+static struct isolation_group *im_group(struct kunit *test)
+{
+	struct isolation_group *group;
+	char name[32];
+
+	snprintf(name, sizeof(name), "g%d", atomic_inc_return(&im_seq));
+	group = isolation_group_alloc(&im_ctx(test)->provider, name);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, group);
+	im_defer(test, im_group_put_action, group);
+	return group;
+}
+
+/* Notifier log, for one group */
+
+static int im_notify(struct notifier_block *nb, unsigned long action,
+		     void *data)
+{
+	struct im_ctx *ctx = container_of(nb, struct im_ctx, nb);
+	struct isolation_notifier_data *d = data;
+
+	if (d->group != ctx->watched)
+		return NOTIFY_DONE;
+	if (ctx->num_events < IM_MAX_EVENTS) {
+		ctx->events[ctx->num_events].action = action;
+		ctx->events[ctx->num_events].dev = d->dev;
+		ctx->events[ctx->num_events].mgr = d->manager;
+	}
+	ctx->num_events++;
+	return NOTIFY_OK;
+}
+
+static void im_unregister_notifier_action(void *nb)
+{
+	isolation_unregister_notifier(nb);
+}
+
+static void im_watch(struct kunit *test, struct isolation_group *group)
+{
+	struct im_ctx *ctx = im_ctx(test);
+
+	ctx->watched = group;
+	ctx->num_events = 0;
+	ctx->nb.notifier_call = im_notify;
+	KUNIT_ASSERT_EQ(test, isolation_register_notifier(&ctx->nb), 0);
+	im_defer(test, im_unregister_notifier_action, &ctx->nb);
+}
+
+static void im_expect_events(struct kunit *test, const unsigned long *want,
+			     int n)
+{
+	struct im_ctx *ctx = im_ctx(test);
+	int i;
+
+	KUNIT_EXPECT_EQ(test, ctx->num_events, n);
+	for (i = 0; i < min(n, ctx->num_events); i++)
+		KUNIT_EXPECT_EQ_MSG(test, ctx->events[i].action, want[i],
+				    "event %d", i);
+}
+
+/* sysfs, through a private mount */
+
+static ssize_t im_sysfs_io(const char *path, char *buf, size_t len, bool write)
+{
+	struct file *f;
+	loff_t pos = 0;
+	ssize_t ret;
+
+	f = file_open_root_mnt(im_sysfs, path, write ? O_WRONLY : O_RDONLY, 0);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	if (write) {
+		ret = kernel_write(f, buf, len, &pos);
+	} else {
+		ret = kernel_read(f, buf, len - 1, &pos);
+		buf[max_t(ssize_t, ret, 0)] = '\0';
+	}
+	fput(f);
+	return ret;
+}
+
+static ssize_t im_attr_write(struct isolation_group *group, const char *attr,
+			     const char *val, size_t len)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "isolation/%d/%s",
+		 isolation_group_id(group), attr);
+	return im_sysfs_io(path, (char *)val, len, true);
+}
+
+static void im_expect_attr(struct kunit *test, struct isolation_group *group,
+			   const char *attr, const char *want)
+{
+	char path[64], buf[80];
+
+	snprintf(path, sizeof(path), "isolation/%d/%s",
+		 isolation_group_id(group), attr);
+	KUNIT_EXPECT_EQ(test, im_sysfs_io(path, buf, sizeof(buf), false),
+			(ssize_t)strlen(want));
+	KUNIT_EXPECT_STREQ(test, buf, want);
+}
+
+static bool im_bound_to(struct device *dev, struct im_drv *d)
+{
+	bool ret;
+
+	device_lock(dev);
+	ret = dev->driver == &d->drv;
+	device_unlock(dev);
+	return ret;
+}
+
+/* Managers: registration */
+
+static void im_manager_register_test(struct kunit *test)
+{
+	struct isolation_manager a = { .name = "im-reg" };
+	struct isolation_manager dup = { .name = "im-reg" };
+	struct isolation_manager spaced = { .name = "im reg" };
+	struct isolation_manager empty = { .name = "" };
+	struct isolation_manager noname = { };
+
+	KUNIT_EXPECT_EQ(test, isolation_manager_register(NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, isolation_manager_register(&empty), -EINVAL);
+	KUNIT_EXPECT_EQ(test, isolation_manager_register(&noname), -EINVAL);
+	KUNIT_EXPECT_EQ(test, isolation_manager_register(&spaced), -EINVAL);
+	KUNIT_ASSERT_EQ(test, isolation_manager_register(&a), 0);
+	KUNIT_EXPECT_EQ(test, isolation_manager_register(&a), -EBUSY);
+	KUNIT_EXPECT_EQ(test, isolation_manager_register(&dup), -EEXIST);
+	isolation_manager_unregister(&a);
+	KUNIT_EXPECT_EQ(test, isolation_manager_register(&dup), 0);
+	isolation_manager_unregister(&dup);
+	isolation_manager_unregister(NULL);
+}
+
+/* No manager: everything as without isolation groups */
+
+static void im_no_manager_test(struct kunit *test)
+{
+	struct isolation_group *group = im_group(test);
+	struct im_drv *host;
+	struct device *dev;
+
+	im_ctx(test)->group = group;
+	dev = im_dev(test);
+	host = im_driver(test, NULL);
+	KUNIT_EXPECT_TRUE(test, im_bound_to(dev, host));
+	KUNIT_EXPECT_NULL(test, isolation_group_manager(group));
+	KUNIT_EXPECT_FALSE(test, isolation_group_locked(group));
+	device_release_driver(dev);
+	KUNIT_EXPECT_EQ(test, device_attach(dev), 1);
+	KUNIT_EXPECT_TRUE(test, im_bound_to(dev, host));
+	KUNIT_EXPECT_EQ(test, atomic_read(&host->probes), 2);
+}
+
+static void im_ungrouped_device_test(struct kunit *test)
+{
+	struct isolation_manager *mgr = im_manager(test);
+	struct isolation_group *group = im_group(test);
+	struct device *outsider, *member;
+	struct im_drv *host;
+
+	/* A managed group elsewhere changes nothing for other devices. */
+	outsider = im_dev(test);
+	im_ctx(test)->group = group;
+	member = im_dev(test);
+	KUNIT_ASSERT_EQ(test, isolation_group_set_manager(group, mgr), 0);
+	host = im_driver(test, NULL);
+	KUNIT_EXPECT_TRUE(test, im_bound_to(outsider, host));
+	KUNIT_EXPECT_FALSE(test, im_bound_to(member, host));
+	KUNIT_EXPECT_EQ(test, isolation_group_clear_manager(group, mgr), 0);
+}
+
+/* Setting and clearing */
+
+static void im_set_manager_idle_group_test(struct kunit *test)
+{
+	static const unsigned long want[] = {
+		ISOLATION_NOTIFY_SET_MANAGER, ISOLATION_NOTIFY_LOCKED,
+	};
+	struct isolation_manager *mgr = im_manager(test);
+	struct isolation_group *group = im_group(test);
+
+	im_ctx(test)->group = group;
+	im_dev(test);
+	im_dev(test);
+	im_watch(test, group);
+	/* No driver bound anywhere: locked at once. */
+	KUNIT_ASSERT_EQ(test, isolation_group_set_manager(group, mgr), 0);
+	KUNIT_EXPECT_PTR_EQ(test, isolation_group_manager(group), mgr);
+	KUNIT_EXPECT_TRUE(test, isolation_group_locked(group));
+	im_expect_events(test, want, ARRAY_SIZE(want));
+	KUNIT_EXPECT_PTR_EQ(test, im_ctx(test)->events[0].mgr, mgr);
+}
+
+static void im_second_manager_test(struct kunit *test)
+{
+	struct isolation_manager *a = im_manager(test);
+	struct isolation_manager *b = im_manager(test);
+	struct isolation_group *group = im_group(test);
+
+	KUNIT_ASSERT_EQ(test, isolation_group_set_manager(group, a), 0);
+	KUNIT_EXPECT_EQ(test, isolation_group_set_manager(group, b), -EBUSY);
+	KUNIT_EXPECT_EQ(test, isolation_group_set_manager(group, a), -EBUSY);
+	KUNIT_EXPECT_PTR_EQ(test, isolation_group_manager(group), a);
+	/* Only the owner can give the group back. */
+	KUNIT_EXPECT_EQ(test, isolation_group_clear_manager(group, b), -EPERM);
+	KUNIT_EXPECT_PTR_EQ(test, isolation_group_manager(group), a);
+	KUNIT_EXPECT_TRUE(test, isolation_group_locked(group));
+	KUNIT_EXPECT_EQ(test, isolation_group_clear_manager(group, a), 0);
+	KUNIT_EXPECT_EQ(test, isolation_group_clear_manager(group, a), -ENOENT);
+	KUNIT_EXPECT_NULL(test, isolation_group_manager(group));
+}
+
+static void im_set_manager_bad_args_test(struct kunit *test)
+{
+	struct isolation_manager *mgr = im_manager(test);
+	struct isolation_manager unregistered = { .name = "im-unreg" };
+	struct isolation_provider p = { .name = "im-dying" };
+	struct isolation_group *group = im_group(test), *dead;
+
+	KUNIT_EXPECT_EQ(test, isolation_group_set_manager(NULL, mgr), -EINVAL);
+	KUNIT_EXPECT_EQ(test, isolation_group_set_manager(group, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, isolation_group_set_manager(group, &unregistered),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, isolation_group_clear_manager(NULL, mgr), -EINVAL);
+	KUNIT_EXPECT_EQ(test, isolation_group_clear_manager(group, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, isolation_group_handover(NULL, mgr), -EINVAL);
+	KUNIT_EXPECT_EQ(test, isolation_group_handover(group, NULL), -EINVAL);
+	KUNIT_EXPECT_NULL(test, isolation_group_manager(group));
+	KUNIT_EXPECT_NULL(test, isolation_group_manager(NULL));
+	KUNIT_EXPECT_FALSE(test, isolation_group_locked(NULL));
+
+	/* A group whose provider is gone takes no manager. */
+	KUNIT_ASSERT_EQ(test, isolation_provider_register(&p), 0);
+	dead = isolation_group_alloc(&p, "dead");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dead);
+	isolation_provider_unregister(&p);
+	KUNIT_EXPECT_EQ(test, isolation_group_set_manager(dead, mgr), -ENODEV);
+	isolation_group_put(dead);
+}
+
+/* The locked state follows the bindings */
+
+static void im_lock_when_last_host_unbinds_test(struct kunit *test)
+{
+	static const unsigned long want[] = {
+		ISOLATION_NOTIFY_SET_MANAGER, ISOLATION_NOTIFY_LOCKED,
+	};
+	struct isolation_manager *mgr = im_manager(test);
+	struct isolation_group *group = im_group(test);
+	struct device *d1, *d2;
+	struct im_drv *host;
+
+	im_ctx(test)->group = group;
+	d1 = im_dev(test);
+	d2 = im_dev(test);
+	host = im_driver(test, NULL);
+	KUNIT_ASSERT_TRUE(test, im_bound_to(d1, host) && im_bound_to(d2, host));
+
+	im_watch(test, group);
+	/* Busy group: the manager is set, the group stays unlocked. */
+	KUNIT_ASSERT_EQ(test, isolation_group_set_manager(group, mgr), 0);
+	KUNIT_EXPECT_FALSE(test, isolation_group_locked(group));
+	KUNIT_EXPECT_TRUE(test, im_bound_to(d1, host));
+	device_release_driver(d1);
+	KUNIT_EXPECT_FALSE(test, isolation_group_locked(group));
+	KUNIT_EXPECT_EQ(test, im_ctx(test)->num_events, 1);
+	/* The last host driver goes: locked at that moment. */
+	device_release_driver(d2);
+	KUNIT_EXPECT_TRUE(test, isolation_group_locked(group));
+	im_expect_events(test, want, ARRAY_SIZE(want));
+}
+
+static void im_host_bind_refused_test(struct kunit *test)
+{
+	struct isolation_manager *mgr = im_manager(test);
+	struct isolation_group *group = im_group(test);
+	struct im_drv *host, *late;
+	struct device *dev;
+
+	im_ctx(test)->group = group;
+	dev = im_dev(test);
+	KUNIT_ASSERT_EQ(test, isolation_group_set_manager(group, mgr), 0);
+	KUNIT_ASSERT_TRUE(test, isolation_group_locked(group));
+
+	/* A host driver registering now does not match. */
+	host = im_driver(test, NULL);
+	KUNIT_EXPECT_EQ(test, atomic_read(&host->probes), 0);
+	/* driver_attach() and device_attach() find no match either. */
+	KUNIT_EXPECT_EQ(test, driver_attach(&host->drv), 0);
+	KUNIT_EXPECT_EQ(test, device_attach(dev), 0);
+	/* device_driver_attach() skips matching: really_probe() refuses. */
+	KUNIT_EXPECT_EQ(test, device_driver_attach(&host->drv, dev), -EBUSY);
+	/* So does an explicit device_bind_driver(). */
+	late = im_driver(test, NULL);
+	device_lock(dev);
+	dev->driver = &late->drv;
+	KUNIT_EXPECT_EQ(test, device_bind_driver(dev), -EBUSY);
+	dev->driver = NULL;
+	device_unlock(dev);
+
+	KUNIT_EXPECT_EQ(test, atomic_read(&host->probes), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&late->probes), 0);
+	KUNIT_EXPECT_TRUE(test, isolation_group_locked(group));
+}
+
+static void im_bind_file_refused_test(struct kunit *test)
+{
+	struct isolation_manager *mgr = im_manager(test);
+	struct isolation_group *group = im_group(test);
+	struct im_drv *host;
+	struct device *dev;
+	char path[96];
+	ssize_t len;
+
+	im_ctx(test)->group = group;
+	dev = im_dev(test);
+	host = im_driver(test, NULL);
+	snprintf(path, sizeof(path), "bus/%s/drivers/%s/bind", im_bus.name,
+		 host->name);
+	len = strlen(dev_name(dev));
+
+	/* Without a manager, the bind file binds. */
+	device_release_driver(dev);
+	KUNIT_ASSERT_EQ(test, im_sysfs_io(path, (char *)dev_name(dev), len,
+					  true), len);
+	KUNIT_ASSERT_TRUE(test, im_bound_to(dev, host));
+
+	/* In the locked group, it does not. */
+	KUNIT_ASSERT_EQ(test, isolation_group_set_manager(group, mgr), 0);
+	device_release_driver(dev);
+	KUNIT_ASSERT_TRUE(test, isolation_group_locked(group));
+	KUNIT_EXPECT_LT(test, im_sysfs_io(path, (char *)dev_name(dev), len,
+					  true), 0);
+	KUNIT_EXPECT_FALSE(test, im_bound_to(dev, host));
+	KUNIT_EXPECT_TRUE(test, isolation_group_locked(group));
+}
+
+static void im_manager_driver_binds_test(struct kunit *test)
+{
+	struct isolation_manager *mgr = im_manager(test);
+	struct isolation_group *group = im_group(test);
+	struct im_drv *host, *mdrv;
+	struct device *d1, *d2;
+
+	im_ctx(test)->group = group;
+	d1 = im_dev(test);
+	d2 = im_dev(test);
+	KUNIT_ASSERT_EQ(test, isolation_group_set_manager(group, mgr), 0);
+	host = im_driver(test, NULL);
+	mdrv = im_driver(test, mgr);
+	KUNIT_EXPECT_TRUE(test, im_bound_to(d1, mdrv));
+	KUNIT_EXPECT_TRUE(test, im_bound_to(d2, mdrv));
+	KUNIT_EXPECT_EQ(test, atomic_read(&host->probes), 0);
+	KUNIT_EXPECT_TRUE(test, isolation_group_locked(group));
+	/* Manager drivers come and go: locked throughout. */
+	device_release_driver(d1);
+	KUNIT_EXPECT_TRUE(test, isolation_group_locked(group));
+	KUNIT_EXPECT_EQ(test, device_attach(d1), 1);
+	KUNIT_EXPECT_TRUE(test, im_bound_to(d1, mdrv));
+	KUNIT_EXPECT_TRUE(test, isolation_group_locked(group));
+}
+
+static void im_failed_manager_probe_test(struct kunit *test)
+{
+	struct isolation_manager *mgr = im_manager(test);
+	struct isolation_group *group = im_group(test);
+	struct im_drv *mdrv;
+	struct device *dev;
+
+	im_ctx(test)->group = group;
+	dev = im_dev(test);
+	KUNIT_ASSERT_EQ(test, isolation_group_set_manager(group, mgr), 0);
+	mdrv = im_driver_prepare(test, mgr);
+	mdrv->probe_ret = -EIO;
+	im_driver_register(test, mdrv);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdrv->probes), 1);
+	KUNIT_EXPECT_FALSE(test, im_bound_to(dev, mdrv));
+	KUNIT_EXPECT_TRUE(test, isolation_group_locked(group));
+}
+
+static void im_failed_host_probe_test(struct kunit *test)
+{
+	struct isolation_manager *mgr = im_manager(test);
+	struct isolation_group *group = im_group(test);
+	struct im_drv *host;
+
+	/* A failed probe leaves no reservation behind. */
+	im_ctx(test)->group = group;
+	im_dev(test);
+	host = im_driver_prepare(test, NULL);
+	host->probe_ret = -ENXIO;
+	im_driver_register(test, host);
+	KUNIT_EXPECT_EQ(test, atomic_read(&host->probes), 1);
+	KUNIT_ASSERT_EQ(test, isolation_group_set_manager(group, mgr), 0);
+	KUNIT_EXPECT_TRUE(test, isolation_group_locked(group));
+}
+
+/* Hot-plug */
+
+static void im_hotplug_into_managed_group_test(struct kunit *test)
+{
+	struct isolation_manager *mgr = im_manager(test);
+	struct isolation_group *group = im_group(test);
+	struct im_drv *host, *mdrv;
+	struct device *dev;
+
+	im_ctx(test)->group = group;
+	KUNIT_ASSERT_EQ(test, isolation_group_set_manager(group, mgr), 0);
+	host = im_driver(test, NULL);
+	mdrv = im_driver(test, mgr);
+	im_watch(test, group);
+
+	/* Added like an IOMMU provider adds it: before any probe. */
+	dev = im_dev(test);
+	KUNIT_EXPECT_TRUE(test, im_bound_to(dev, mdrv));
+	KUNIT_EXPECT_EQ(test, atomic_read(&host->probes), 0);
+	KUNIT_EXPECT_TRUE(test, isolation_group_locked(group));
+	/* One event: the device joined; the group never unlocked. */
+	KUNIT_EXPECT_EQ(test, im_ctx(test)->num_events, 1);
+	KUNIT_EXPECT_EQ(test, im_ctx(test)->events[0].action,
+			ISOLATION_NOTIFY_ADD_DEVICE);
+}
+
+static void im_hotplug_no_manager_driver_test(struct kunit *test)
+{
+	struct isolation_manager *mgr = im_manager(test);
+	struct isolation_group *group = im_group(test);
+	struct im_drv *host;
+	struct device *dev;
+
+	im_ctx(test)->group = group;
+	KUNIT_ASSERT_EQ(test, isolation_group_set_manager(group, mgr), 0);
+	host = im_driver(test, NULL);
+	dev = im_dev(test);
+	KUNIT_EXPECT_FALSE(test, im_bound_to(dev, host));
+	KUNIT_EXPECT_EQ(test, atomic_read(&host->probes), 0);
+	KUNIT_EXPECT_TRUE(test, isolation_group_locked(group));
+}
+
+static void im_remove_keeps_locked_test(struct kunit *test)
+{
+	struct isolation_manager *mgr = im_manager(test);
+	struct isolation_group *group = im_group(test);
+	struct device *d1, *d2;
+
+	im_ctx(test)->group = group;
+	d1 = im_dev(test);
+	d2 = im_dev(test);
+	im_driver(test, mgr);
+	KUNIT_ASSERT_EQ(test, isolation_group_set_manager(group, mgr), 0);
+	KUNIT_ASSERT_TRUE(test, isolation_group_locked(group));
+	im_dev_del(test, d1);
+	KUNIT_EXPECT_TRUE(test, isolation_group_locked(group));
+	im_dev_del(test, d2);
+	/* Empty: locked, with nothing counted. */
+	KUNIT_EXPECT_TRUE(test, isolation_group_locked(group));
+	KUNIT_EXPECT_EQ(test, isolation_group_clear_manager(group, mgr), 0);
+	KUNIT_EXPECT_FALSE(test, isolation_group_locked(group));
+	KUNIT_EXPECT_EQ(test, isolation_group_set_manager(group, mgr), 0);
+	KUNIT_EXPECT_TRUE(test, isolation_group_locked(group));
+}
+
+static void im_remove_last_host_locks_test(struct kunit *test)
+{
+	struct isolation_manager *mgr = im_manager(test);
+	struct isolation_group *group = im_group(test);
+	struct device *dev;
+
+	im_ctx(test)->group = group;
+	dev = im_dev(test);
+	im_driver(test, NULL);
+	KUNIT_ASSERT_EQ(test, isolation_group_set_manager(group, mgr), 0);
+	KUNIT_EXPECT_FALSE(test, isolation_group_locked(group));
+	/* Its host-bound device leaves the group: nothing blocks the lock. */
+	KUNIT_EXPECT_EQ(test, isolation_group_remove_device(dev), 0);
+	KUNIT_EXPECT_TRUE(test, isolation_group_locked(group));
+}
+
+static void im_add_bound_device_unlocks_test(struct kunit *test)
+{
+	struct isolation_manager *mgr = im_manager(test);
+	struct isolation_group *group = im_group(test);
+	struct im_drv *host;
+	struct device *dev;
+
+	/* Bound outside any group, then added: the group counts it. */
+	dev = im_dev(test);
+	host = im_driver(test, NULL);
+	KUNIT_ASSERT_TRUE(test, im_bound_to(dev, host));
+	KUNIT_ASSERT_EQ(test, isolation_group_set_manager(group, mgr), 0);
+	KUNIT_ASSERT_TRUE(test, isolation_group_locked(group));
+	KUNIT_ASSERT_EQ(test, isolation_group_add_device(group, dev), 0);
+	KUNIT_EXPECT_FALSE(test, isolation_group_locked(group));
+	device_release_driver(dev);
+	KUNIT_EXPECT_TRUE(test, isolation_group_locked(group));
+}
+
+/* Clearing gives the devices back */
+
+static void im_clear_reprobes_test(struct kunit *test)
+{
+	static const unsigned long want[] = {
+		ISOLATION_NOTIFY_CLEAR_MANAGER, ISOLATION_NOTIFY_UNLOCKED,
+	};
+	struct isolation_manager *mgr = im_manager(test);
+	struct isolation_group *group = im_group(test);
+	struct device *d1, *d2;
+	struct im_drv *host;
+
+	im_ctx(test)->group = group;
+	d1 = im_dev(test);
+	d2 = im_dev(test);
+	KUNIT_ASSERT_EQ(test, isolation_group_set_manager(group, mgr), 0);
+	host = im_driver(test, NULL);
+	KUNIT_ASSERT_EQ(test, atomic_read(&host->probes), 0);
+	im_watch(test, group);
+	KUNIT_ASSERT_EQ(test, isolation_group_clear_manager(group, mgr), 0);
+	KUNIT_EXPECT_FALSE(test, isolation_group_locked(group));
+	KUNIT_EXPECT_TRUE(test, im_bound_to(d1, host));
+	KUNIT_EXPECT_TRUE(test, im_bound_to(d2, host));
+	im_expect_events(test, want, ARRAY_SIZE(want));
+	KUNIT_EXPECT_PTR_EQ(test, im_ctx(test)->events[1].mgr, mgr);
+}
+
+static void im_manager_unregister_clears_test(struct kunit *test)
+{
+	struct isolation_manager *mgr = im_manager(test);
+	struct isolation_group *g1 = im_group(test), *g2 = im_group(test);
+	struct device *d1, *d2;
+	struct im_drv *host;
+
+	im_ctx(test)->group = g1;
+	d1 = im_dev(test);
+	im_ctx(test)->group = g2;
+	d2 = im_dev(test);
+	KUNIT_ASSERT_EQ(test, isolation_group_set_manager(g1, mgr), 0);
+	KUNIT_ASSERT_EQ(test, isolation_group_set_manager(g2, mgr), 0);
+	host = im_driver(test, NULL);
+	kunit_release_action(test, im_manager_unregister_action, mgr);
+	KUNIT_EXPECT_NULL(test, isolation_group_manager(g1));
+	KUNIT_EXPECT_NULL(test, isolation_group_manager(g2));
+	KUNIT_EXPECT_TRUE(test, im_bound_to(d1, host));
+	KUNIT_EXPECT_TRUE(test, im_bound_to(d2, host));
+	KUNIT_EXPECT_EQ(test, isolation_group_set_manager(g1, mgr), -EINVAL);
+}
+
+/* Handover */
+
+static void im_handover_test(struct kunit *test)
+{
+	static const unsigned long want[] = {
+		ISOLATION_NOTIFY_SET_MANAGER, ISOLATION_NOTIFY_LOCKED,
+	};
+	struct isolation_manager *mgr = im_manager(test);
+	struct isolation_group *group = im_group(test);
+	struct device *devs[3];
+	struct im_drv *host, *mdrv;
+	int i;
+
+	im_ctx(test)->group = group;
+	for (i = 0; i < 3; i++)
+		devs[i] = im_dev(test);
+	host = im_driver(test, NULL);
+	mdrv = im_driver(test, mgr);
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_TRUE(test, im_bound_to(devs[i], host));
+
+	im_watch(test, group);
+	KUNIT_ASSERT_EQ(test, isolation_group_handover(group, mgr), 0);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_TRUE(test, im_bound_to(devs[i], mdrv));
+	KUNIT_EXPECT_EQ(test, atomic_read(&host->removes), 3);
+	KUNIT_EXPECT_TRUE(test, isolation_group_locked(group));
+	im_expect_events(test, want, ARRAY_SIZE(want));
+	/* Again: nothing left to do. */
+	KUNIT_EXPECT_EQ(test, isolation_group_handover(group, mgr), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdrv->probes), 3);
+}
+
+static int im_fault_stub(const char *what)
+{
+	struct im_ctx *ctx = im_ctx(kunit_get_current_test());
+
+	if (strcmp(what, "handover release"))
+		return 0;
+	return ++ctx->fault_count == ctx->fault_at ? -EIO : 0;
+}
+
+static void im_handover_rollback_test(struct kunit *test)
+{
+	struct isolation_manager *mgr = im_manager(test);
+	struct isolation_group *group = im_group(test);
+	struct device *devs[3];
+	struct im_drv *host, *mdrv;
+	int i;
+
+	im_ctx(test)->group = group;
+	for (i = 0; i < 3; i++)
+		devs[i] = im_dev(test);
+	host = im_driver(test, NULL);
+	mdrv = im_driver(test, mgr);
+
+	/* The second device cannot be released. */
+	im_ctx(test)->fault_at = 2;
+	kunit_activate_static_stub(test, isolation_inject_fault, im_fault_stub);
+	KUNIT_EXPECT_EQ(test, isolation_group_handover(group, mgr), -EIO);
+	kunit_deactivate_static_stub(test, isolation_inject_fault);
+
+	/* All or nothing: no manager, every device back with its host driver. */
+	KUNIT_EXPECT_NULL(test, isolation_group_manager(group));
+	KUNIT_EXPECT_FALSE(test, isolation_group_locked(group));
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_TRUE(test, im_bound_to(devs[i], host));
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdrv->probes), 0);
+}
+
+static void im_handover_pinned_driver_test(struct kunit *test)
+{
+	struct isolation_manager *mgr = im_manager(test);
+	struct isolation_group *group = im_group(test);
+	struct im_drv *host, *pinned;
+	struct device *d1, *d2;
+
+	im_ctx(test)->group = group;
+	d1 = im_dev(test);
+	host = im_driver(test, NULL);
+	d2 = im_dev(test);
+	device_release_driver(d2);
+	pinned = im_driver_prepare(test, NULL);
+	pinned->drv.suppress_bind_attrs = true;
+	/* Registering binds it to the one free device. */
+	im_driver_register(test, pinned);
+	KUNIT_ASSERT_TRUE(test, im_bound_to(d2, pinned));
+
+	KUNIT_EXPECT_EQ(test, isolation_group_handover(group, mgr), -EBUSY);
+	/* Refused before anything changed. */
+	KUNIT_EXPECT_NULL(test, isolation_group_manager(group));
+	KUNIT_EXPECT_TRUE(test, im_bound_to(d1, host));
+	KUNIT_EXPECT_TRUE(test, im_bound_to(d2, pinned));
+	KUNIT_EXPECT_EQ(test, atomic_read(&host->removes), 0);
+}
+
+static void im_handover_other_manager_test(struct kunit *test)
+{
+	struct isolation_manager *a = im_manager(test);
+	struct isolation_manager *b = im_manager(test);
+	struct isolation_group *group = im_group(test);
+	struct im_drv *host;
+	struct device *dev;
+
+	im_ctx(test)->group = group;
+	dev = im_dev(test);
+	host = im_driver(test, NULL);
+	KUNIT_ASSERT_EQ(test, isolation_group_set_manager(group, a), 0);
+	KUNIT_EXPECT_EQ(test, isolation_group_handover(group, b), -EBUSY);
+	KUNIT_EXPECT_PTR_EQ(test, isolation_group_manager(group), a);
+	KUNIT_EXPECT_TRUE(test, im_bound_to(dev, host));
+}
+
+struct im_reg {
+	struct im_drv *d;
+	int ret;
+	struct completion done;
+};
+
+static int im_register_thread(void *data)
+{
+	struct im_reg *reg = data;
+
+	reg->ret = driver_register(&reg->d->drv);
+	complete(&reg->done);
+	return 0;
+}
+
+/* A host probe that started before the manager keeps the group unlocked. */
+static void im_probe_races_set_manager_test(struct kunit *test)
+{
+	struct isolation_manager *mgr = im_manager(test);
+	struct isolation_group *group = im_group(test);
+	DECLARE_COMPLETION_ONSTACK(entered);
+	DECLARE_COMPLETION_ONSTACK(release);
+	struct im_reg reg;
+	struct task_struct *t;
+	struct device *dev;
+
+	im_ctx(test)->group = group;
+	dev = im_dev(test);
+	reg.d = im_driver_prepare(test, NULL);
+	reg.d->probe_entered = &entered;
+	reg.d->probe_release = &release;
+	init_completion(&reg.done);
+	/* Registering probes the device; stop that probe inside probe(). */
+	t = kthread_run(im_register_thread, &reg, "im-register");
+	if (IS_ERR(t)) {
+		kfree(reg.d);
+		KUNIT_FAIL(test, "kthread_run: %ld", PTR_ERR(t));
+		return;
+	}
+	wait_for_completion(&entered);
+
+	KUNIT_EXPECT_EQ(test, isolation_group_set_manager(group, mgr), 0);
+	KUNIT_EXPECT_FALSE(test, isolation_group_locked(group));
+	complete(&release);
+	wait_for_completion(&reg.done);
+	if (reg.ret)
+		kfree(reg.d);
+	KUNIT_ASSERT_EQ(test, reg.ret, 0);
+	im_defer(test, im_driver_unregister_action, reg.d);
+
+	/* It finished binding: a host driver in the managed group, unlocked. */
+	KUNIT_EXPECT_TRUE(test, im_bound_to(dev, reg.d));
+	KUNIT_EXPECT_FALSE(test, isolation_group_locked(group));
+	device_release_driver(dev);
+	KUNIT_EXPECT_TRUE(test, isolation_group_locked(group));
+}
+
+/* sysfs: manager and locked */
+
+static void im_sysfs_attrs_test(struct kunit *test)
+{
+	struct isolation_manager *mgr = im_manager(test);
+	struct isolation_group *group = im_group(test);
+	char want[40];
+
+	im_ctx(test)->group = group;
+	im_dev(test);
+	im_expect_attr(test, group, "manager", "\n");
+	im_expect_attr(test, group, "locked", "0\n");
+	KUNIT_ASSERT_EQ(test, isolation_group_set_manager(group, mgr), 0);
+	snprintf(want, sizeof(want), "%s\n", mgr->name);
+	im_expect_attr(test, group, "manager", want);
+	im_expect_attr(test, group, "locked", "1\n");
+	/* locked is read-only. */
+	KUNIT_EXPECT_LT(test, im_attr_write(group, "locked", "0", 1), 0);
+	KUNIT_EXPECT_TRUE(test, isolation_group_locked(group));
+}
+
+static void im_sysfs_manager_write_test(struct kunit *test)
+{
+	static const char * const junk[] = {
+		"", "\n", " ", "\x01\x02", "no-such-manager", "mgr 1",
+	};
+	char too_long[72];
+	struct isolation_manager *mgr = im_manager(test);
+	struct isolation_group *group = im_group(test);
+	struct im_drv *host, *mdrv;
+	struct device *dev;
+	char buf[40];
+	unsigned int i;
+
+	im_ctx(test)->group = group;
+	dev = im_dev(test);
+	host = im_driver(test, NULL);
+	mdrv = im_driver(test, mgr);
+	memset(too_long, 'm', sizeof(too_long));
+	KUNIT_EXPECT_EQ(test, im_attr_write(group, "manager", too_long,
+					    sizeof(too_long)), -EINVAL);
+	for (i = 0; i < ARRAY_SIZE(junk); i++) {
+		KUNIT_EXPECT_EQ_MSG(test, im_attr_write(group, "manager", junk[i],
+							strlen(junk[i])),
+				    -EINVAL, "junk %u", i);
+		KUNIT_EXPECT_NULL(test, isolation_group_manager(group));
+		KUNIT_EXPECT_TRUE(test, im_bound_to(dev, host));
+	}
+	/* The manager's name hands the group over. */
+	snprintf(buf, sizeof(buf), "%s\n", mgr->name);
+	KUNIT_EXPECT_EQ(test, im_attr_write(group, "manager", buf, strlen(buf)),
+			(ssize_t)strlen(buf));
+	KUNIT_EXPECT_PTR_EQ(test, isolation_group_manager(group), mgr);
+	KUNIT_EXPECT_TRUE(test, im_bound_to(dev, mdrv));
+	im_expect_attr(test, group, "locked", "1\n");
+}
+
+/* Concurrency */
+
+#define IM_RACE_DEVS	4
+#define IM_RACE_OPS	3500	/* per thread, three threads */
+
+struct im_race {
+	struct kunit *test;
+	struct isolation_group *group;
+	struct isolation_manager *mgr;
+	struct device *devs[IM_RACE_DEVS];
+	struct im_drv *host, *mdrv;
+	atomic_t ops;
+	struct completion done[3];
+};
+
+static int im_race_binder(void *data)
+{
+	struct im_race *r = data;
+	struct device *dev;
+	int i;
+
+	for (i = 0; i < IM_RACE_OPS; i++) {
+		dev = r->devs[get_random_u32_below(IM_RACE_DEVS)];
+		switch (get_random_u32_below(3)) {
+		case 0:
+			device_release_driver(dev);
+			break;
+		case 1:
+			device_driver_attach(&r->host->drv, dev);
+			break;
+		default:
+			device_attach(dev);
+			break;
+		}
+		atomic_inc(&r->ops);
+		cond_resched();
+	}
+	complete(&r->done[0]);
+	return 0;
+}
+
+static int im_race_member(void *data)
+{
+	struct im_race *r = data;
+	struct device *dev;
+	int i;
+
+	for (i = 0; i < IM_RACE_OPS; i++) {
+		dev = r->devs[get_random_u32_below(IM_RACE_DEVS)];
+		if (isolation_group_remove_device(dev) == -ENODEV)
+			isolation_group_add_device(r->group, dev);
+		atomic_inc(&r->ops);
+		cond_resched();
+	}
+	complete(&r->done[1]);
+	return 0;
+}
+
+static int im_race_manager(void *data)
+{
+	struct im_race *r = data;
+	int i;
+
+	for (i = 0; i < IM_RACE_OPS; i++) {
+		if (isolation_group_set_manager(r->group, r->mgr))
+			isolation_group_clear_manager(r->group, r->mgr);
+		atomic_inc(&r->ops);
+		cond_resched();
+	}
+	complete(&r->done[2]);
+	return 0;
+}
+
+static void im_concurrency_test(struct kunit *test)
+{
+	int (*fns[3])(void *) = { im_race_binder, im_race_member,
+				  im_race_manager };
+	struct im_race *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	struct task_struct *t;
+	int i, started = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->mgr = im_manager(test);
+	r->group = im_group(test);
+	im_ctx(test)->group = r->group;
+	for (i = 0; i < IM_RACE_DEVS; i++)
+		r->devs[i] = im_dev(test);
+	r->host = im_driver(test, NULL);
+	r->mdrv = im_driver(test, r->mgr);
+	atomic_set(&r->ops, 0);
+	atomic_set(&im_violations, 0);
+
+	for (i = 0; i < 3; i++) {
+		init_completion(&r->done[i]);
+		t = kthread_run(fns[i], r, "im-race-%d", i);
+		if (IS_ERR(t))
+			complete(&r->done[i]);
+		else
+			started++;
+	}
+	for (i = 0; i < 3; i++)
+		wait_for_completion(&r->done[i]);
+	KUNIT_ASSERT_EQ(test, started, 3);
+
+	KUNIT_EXPECT_GE(test, atomic_read(&r->ops), 10000);
+	KUNIT_EXPECT_EQ(test, atomic_read(&im_violations), 0);
+	/* Settle and check the counters agree with the bindings. */
+	isolation_group_clear_manager(r->group, r->mgr);
+	for (i = 0; i < IM_RACE_DEVS; i++) {
+		isolation_group_remove_device(r->devs[i]);
+		KUNIT_EXPECT_EQ(test,
+				isolation_group_add_device(r->group, r->devs[i]), 0);
+		device_release_driver(r->devs[i]);
+	}
+	KUNIT_EXPECT_EQ(test, isolation_group_set_manager(r->group, r->mgr), 0);
+	KUNIT_EXPECT_TRUE(test, isolation_group_locked(r->group));
+	kunit_info(test, "%d operations, %d host probes, %d manager probes\n",
+		   atomic_read(&r->ops), atomic_read(&r->host->probes),
+		   atomic_read(&r->mdrv->probes));
+}
+
+/* Suite */
+
+static int im_suite_init(struct kunit_suite *suite)
+{
+	struct file_system_type *sysfs = get_fs_type("sysfs");
+	int ret;
+
+	if (!sysfs)
+		return -ENODEV;
+	im_sysfs = vfs_kern_mount(sysfs, 0, "sysfs", NULL);
+	if (IS_ERR(im_sysfs))
+		return PTR_ERR(im_sysfs);
+	ret = bus_register(&im_bus);
+	if (ret)
+		kern_unmount(im_sysfs);
+	return ret;
+}
+
+static void im_suite_exit(struct kunit_suite *suite)
+{
+	bus_unregister(&im_bus);
+	kern_unmount(im_sysfs);
+}
+
+static int im_test_init(struct kunit *test)
+{
+	struct im_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	test->priv = ctx;
+	snprintf(ctx->provider_name, sizeof(ctx->provider_name), "im-prov-%d",
+		 atomic_inc_return(&im_seq));
+	ctx->provider.name = ctx->provider_name;
+	KUNIT_ASSERT_EQ(test, isolation_provider_register(&ctx->provider), 0);
+	ctx->bus_nb.notifier_call = im_bus_notify;
+	KUNIT_ASSERT_EQ(test, bus_register_notifier(&im_bus, &ctx->bus_nb), 0);
+	atomic_set(&im_violations, 0);
+	return 0;
+}
+
+static void im_test_exit(struct kunit *test)
+{
+	struct im_ctx *ctx = im_ctx(test);
+
+	KUNIT_EXPECT_EQ(test, atomic_read(&im_violations), 0);
+	bus_unregister_notifier(&im_bus, &ctx->bus_nb);
+	isolation_provider_unregister(&ctx->provider);
+}
+
+static struct kunit_case isolation_manager_test_cases[] = {
+	KUNIT_CASE(im_manager_register_test),
+	KUNIT_CASE(im_no_manager_test),
+	KUNIT_CASE(im_ungrouped_device_test),
+	KUNIT_CASE(im_set_manager_idle_group_test),
+	KUNIT_CASE(im_second_manager_test),
+	KUNIT_CASE(im_set_manager_bad_args_test),
+	KUNIT_CASE(im_lock_when_last_host_unbinds_test),
+	KUNIT_CASE(im_host_bind_refused_test),
+	KUNIT_CASE(im_bind_file_refused_test),
+	KUNIT_CASE(im_manager_driver_binds_test),
+	KUNIT_CASE(im_failed_manager_probe_test),
+	KUNIT_CASE(im_failed_host_probe_test),
+	KUNIT_CASE(im_hotplug_into_managed_group_test),
+	KUNIT_CASE(im_hotplug_no_manager_driver_test),
+	KUNIT_CASE(im_remove_keeps_locked_test),
+	KUNIT_CASE(im_remove_last_host_locks_test),
+	KUNIT_CASE(im_add_bound_device_unlocks_test),
+	KUNIT_CASE(im_clear_reprobes_test),
+	KUNIT_CASE(im_manager_unregister_clears_test),
+	KUNIT_CASE(im_handover_test),
+	KUNIT_CASE(im_handover_rollback_test),
+	KUNIT_CASE(im_handover_pinned_driver_test),
+	KUNIT_CASE(im_handover_other_manager_test),
+	KUNIT_CASE(im_probe_races_set_manager_test),
+	KUNIT_CASE(im_sysfs_attrs_test),
+	KUNIT_CASE(im_sysfs_manager_write_test),
+	KUNIT_CASE_SLOW(im_concurrency_test),
+	{}
+};
+
+static struct kunit_suite isolation_manager_test_suite = {
+	.name = "isolation-manager",
+	.suite_init = im_suite_init,
+	.suite_exit = im_suite_exit,
+	.init = im_test_init,
+	.exit = im_test_exit,
+	.test_cases = isolation_manager_test_cases,
+};
+
+kunit_test_suite(isolation_manager_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests for isolation group managers");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
