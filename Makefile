@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: all check demo deps tree refresh series roundtrip static kunit \
+.PHONY: all check demo bench deps tree refresh series roundtrip static kunit \
 	vm-kernel vm-initramfs vmtest bisect-check clean help
 
 all: help
@@ -20,6 +20,7 @@ help:
 	@echo "make static        checkpatch --strict, kernel-doc, sparse and W=1"
 	@echo "make kunit         KUnit suites on UML with KASAN and lockdep"
 	@echo "make vmtest        kselftests in the QEMU guest, every topology"
+	@echo "make bench         benchmarks of the driver-core hooks (prints ratios)"
 	@echo "make bisect-check  build the guest kernel at every patch of the series"
 	@echo "make clean         remove build/ (the caches it points to stay)"
 
@@ -58,6 +59,9 @@ vm-initramfs: vm-kernel
 
 vmtest: vm-initramfs
 	@$(S)/vm.sh test
+
+bench:
+	@$(S)/bench.sh
 
 bisect-check: deps
 	@$(S)/bisect-check.sh

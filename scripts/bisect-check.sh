@@ -17,7 +17,7 @@ if ! git -C "$wt" rev-parse -q --verify HEAD >/dev/null 2>&1; then
 	git -C "$src" worktree add -q --detach "$wt" base
 fi
 mkdir -p "$out"
-frag=$(cat "$TOP/vm/kernel.config"; printf 'CONFIG_KUNIT=y\nCONFIG_ISOLATION_GROUPS_KUNIT_TEST=y\n')
+frag=$(cat "$TOP/vm/kernel.config"; printf 'CONFIG_KUNIT=y\nCONFIG_ISOLATION_GROUPS_KUNIT_TEST=y\nCONFIG_ISOLATION_GROUPS_KUNIT_BENCH=y\n')
 n=0
 for c in $(git -C "$src" rev-list --reverse base..series); do
 	n=$((n + 1))

@@ -26,7 +26,7 @@ report() { # <what> <output>
 }
 
 cfiles=$(cd "$TOP" && git ls-files --cached --others --exclude-standard \
-	 drivers include tools | grep -E '\.[ch]$')
+	 drivers include lib tools | grep -E '\.[ch]$')
 
 # checkpatch on the series as mailed
 [ -d "$BUILD/series" ] || "$TOP/scripts/series.sh" >/dev/null
@@ -51,7 +51,7 @@ report "kernel-doc -Wall -none" "$o"
 # sparse and W=1, on x86_64 with the guest's config plus KUnit
 out=$BUILD/static
 mkdir -p "$out"
-want=$(cat "$TOP/vm/kernel.config"; printf 'CONFIG_KUNIT=y\nCONFIG_ISOLATION_GROUPS_KUNIT_TEST=y\n')
+want=$(cat "$TOP/vm/kernel.config"; printf 'CONFIG_KUNIT=y\nCONFIG_ISOLATION_GROUPS_KUNIT_TEST=y\nCONFIG_ISOLATION_GROUPS_KUNIT_BENCH=y\n')
 if ! cmp -s <(echo "$want") "$out/.fragment" 2>/dev/null; then
 	make -s -C "$src" O="$out" allnoconfig
 	echo "$want" > "$out/.fragment.config"

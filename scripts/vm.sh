@@ -74,13 +74,15 @@ run_vm() {
 	accel=(-accel tcg)
 	[ "${ISOLATION_KVM:-0}" = 1 ] && accel=(-accel kvm -cpu host)
 	mapfile -t topo_args < <(sed -e 's/#.*//' "$topo" | xargs -n1)
-	local rc=0 t0=$(date +%s)
+	local rc=0 t0=$(date +%s) extra=
+	# The kselftests' companion module (lib/test_isolation.c) makes a group.
+	[ "$mode" = test ] && extra=test_isolation.groups=1
 	timeout --foreground "$timeout_s" qemu-system-x86_64 \
 		-M q35 "${accel[@]}" -smp 2 -m 1G \
 		-device intel-iommu \
 		-nographic -no-reboot -nodefaults -serial stdio \
 		-kernel "$out/arch/x86/boot/bzImage" -initrd "$cpio" \
-		-append "console=ttyS0 intel_iommu=on panic=-1 oops=panic isomode=$mode" \
+		-append "console=ttyS0 intel_iommu=on panic=-1 oops=panic isomode=$mode $extra" \
 		"${topo_args[@]}" < /dev/null > "$log" 2>&1 || rc=$?
 	msg "guest $1 ($mode) ran $(( $(date +%s) - t0 ))s, log $log"
 	if [ $rc = 124 ]; then

@@ -1148,7 +1148,7 @@ static int im_suite_init(struct kunit_suite *suite)
 
 	if (!sysfs)
 		return -ENODEV;
-	im_sysfs = vfs_kern_mount(sysfs, 0, "sysfs", NULL);
+	im_sysfs = kern_mount(sysfs);
 	if (IS_ERR(im_sysfs))
 		return PTR_ERR(im_sysfs);
 	ret = bus_register(&im_bus);

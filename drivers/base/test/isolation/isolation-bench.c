@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Benchmarks of the isolation group hooks, as KUnit cases that print
+ * figures and never fail on speed.  Every figure is a ratio of two
+ * configurations measured side by side in the same run: the rounds
+ * alternate between them and each keeps its fastest round.
+ *
+ *   isolation-bench: match_overhead_unmanaged   bind+unbind per device,
+ *                    1000 devices in unmanaged groups / in no group
+ *   isolation-bench: match_overhead_managed     the same in managed groups
+ *                    with the manager's driver / in no group
+ *   isolation-bench: lock_update_256_vs_1       bind+unbind of a device in a
+ *                    256-device managed group / in a 1-device group
+ *   isolation-bench: add_scaling_10000_vs_100   per-device time to add 10000
+ *                    devices to 1000 groups / 100 devices to 10 groups
+ */
+
+#include <kunit/test.h>
+#include <linux/device.h>
+#include <linux/isolation.h>
+#include <linux/ktime.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#define IB_ROUNDS	7
+
+static int ib_match(struct device *dev, const struct device_driver *drv)
+{
+	return 1;
+}
+
+static const struct bus_type ib_bus = {
+	.name = "isolation-bench",
+	.match = ib_match,
+};
+
+static int ib_probe(struct device *dev)
+{
+	return 0;
+}
+
+static struct isolation_manager ib_manager = { .name = "isolation-bench" };
+static struct isolation_provider ib_provider = { .name = "isolation-bench" };
+
+static struct device_driver ib_host_driver = {
+	.name = "ib-host",
+	.bus = &ib_bus,
+	.probe = ib_probe,
+};
+
+static struct device_driver ib_managed_driver = {
+	.name = "ib-managed",
+	.bus = &ib_bus,
+	.probe = ib_probe,
+	.isolation_manager = &ib_manager,
+};
+
+static void ib_dev_release(struct device *dev)
+{
+	kfree(dev);
+}
+
+/* @n registered devices on the bench bus, none bound. */
+static struct device **ib_devices(struct kunit *test, int n)
+{
+	struct device **devs = vcalloc(n, sizeof(*devs));
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, devs);
+	for (i = 0; i < n; i++) {
+		devs[i] = kzalloc(sizeof(*devs[i]), GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, devs[i]);
+		device_initialize(devs[i]);
+		devs[i]->bus = &ib_bus;
+		devs[i]->release = ib_dev_release;
+		dev_set_name(devs[i], "ib%d", i);
+		KUNIT_ASSERT_EQ(test, device_add(devs[i]), 0);
+		/* Autoprobe bound the host driver: start unbound. */
+		device_release_driver(devs[i]);
+	}
+	return devs;
+}
+
+static void ib_free_devices(struct device **devs, int n)
+{
+	while (n--)
+		device_unregister(devs[n]);
+	vfree(devs);
+}
+
+static struct isolation_group **ib_groups(struct kunit *test, int n)
+{
+	struct isolation_group **groups = vcalloc(n, sizeof(*groups));
+	char name[16];
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, groups);
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "b%d", i);
+		groups[i] = isolation_group_alloc(&ib_provider, name);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, groups[i]);
+	}
+	return groups;
+}
+
+static void ib_free_groups(struct isolation_group **groups, int n)
+{
+	while (n--)
+		isolation_group_put(groups[n]);
+	vfree(groups);
+}
+
+/* Nanoseconds to bind @drv to each device and unbind it again, per device. */
+static u64 ib_bind_unbind(struct kunit *test, struct device **devs, int n,
+			  struct device_driver *drv)
+{
+	u64 t0 = ktime_get_ns();
+	int i;
+
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, device_driver_attach(drv, devs[i]), 0);
+	for (i = 0; i < n; i++)
+		device_release_driver(devs[i]);
+	return div_u64(ktime_get_ns() - t0, n);
+}
+
+static void ib_print_ratio(const char *name, u64 num, u64 den)
+{
+	u64 milli = den ? div64_u64(num * 1000, den) : 0;
+
+	pr_info("isolation-bench: %s %llu.%03llu\n", name, milli / 1000,
+		milli % 1000);
+}
+
+static void ib_match_overhead_test(struct kunit *test)
+{
+	enum { NONE, UNMANAGED, MANAGED, CONFIGS };
+	const int n = 1000, ngroups = 100;
+	u64 best[CONFIGS] = { U64_MAX, U64_MAX, U64_MAX }, t;
+	struct isolation_group **groups;
+	struct device **devs;
+	int r, c, i;
+
+	devs = ib_devices(test, n);
+	groups = ib_groups(test, ngroups);
+	for (r = 0; r < IB_ROUNDS; r++) {
+		for (c = 0; c < CONFIGS; c++) {
+			for (i = 0; i < n; i++) {
+				isolation_group_remove_device(devs[i]);
+				if (c != NONE)
+					isolation_group_add_device(groups[i % ngroups],
+								   devs[i]);
+			}
+			for (i = 0; i < ngroups; i++) {
+				if (c == MANAGED)
+					isolation_group_set_manager(groups[i],
+								    &ib_manager);
+				else
+					isolation_group_clear_manager(groups[i],
+								      &ib_manager);
+			}
+			/* Clearing a manager re-probes: start unbound. */
+			for (i = 0; i < n; i++)
+				device_release_driver(devs[i]);
+			t = ib_bind_unbind(test, devs, n, c == MANAGED ?
+					   &ib_managed_driver : &ib_host_driver);
+			best[c] = min(best[c], t);
+		}
+	}
+	for (i = 0; i < ngroups; i++)
+		isolation_group_clear_manager(groups[i], &ib_manager);
+	for (i = 0; i < n; i++)
+		isolation_group_remove_device(devs[i]);
+
+	pr_info("isolation-bench: bind_unbind_ns_no_group %llu\n", best[NONE]);
+	pr_info("isolation-bench: bind_unbind_ns_unmanaged %llu\n", best[UNMANAGED]);
+	pr_info("isolation-bench: bind_unbind_ns_managed %llu\n", best[MANAGED]);
+	ib_print_ratio("match_overhead_unmanaged", best[UNMANAGED], best[NONE]);
+	ib_print_ratio("match_overhead_managed", best[MANAGED], best[NONE]);
+	ib_free_groups(groups, ngroups);
+	ib_free_devices(devs, n);
+}
+
+static void ib_lock_update_test(struct kunit *test)
+{
+	const int big = 256, loops = 2000;
+	u64 best[2] = { U64_MAX, U64_MAX }, t;
+	struct isolation_group **groups;
+	struct device **devs;
+	int r, c, i;
+
+	/* groups[0]: devs[0..255]; groups[1]: devs[256]. */
+	devs = ib_devices(test, big + 1);
+	groups = ib_groups(test, 2);
+	for (i = 0; i <= big; i++)
+		KUNIT_ASSERT_EQ(test, isolation_group_add_device(groups[i / big],
+								devs[i]), 0);
+	for (c = 0; c < 2; c++)
+		KUNIT_ASSERT_EQ(test, isolation_group_set_manager(groups[c],
+								  &ib_manager), 0);
+	for (r = 0; r < IB_ROUNDS; r++) {
+		for (c = 0; c < 2; c++) {
+			struct device *dev = devs[c ? big : 0];
+
+			t = ktime_get_ns();
+			for (i = 0; i < loops; i++) {
+				device_driver_attach(&ib_managed_driver, dev);
+				device_release_driver(dev);
+			}
+			t = div_u64(ktime_get_ns() - t, loops);
+			best[c] = min(best[c], t);
+		}
+	}
+	KUNIT_EXPECT_TRUE(test, isolation_group_locked(groups[0]));
+	for (c = 0; c < 2; c++)
+		isolation_group_clear_manager(groups[c], &ib_manager);
+	for (i = 0; i <= big; i++)
+		isolation_group_remove_device(devs[i]);
+
+	pr_info("isolation-bench: bind_unbind_ns_group_256 %llu\n", best[0]);
+	pr_info("isolation-bench: bind_unbind_ns_group_1 %llu\n", best[1]);
+	ib_print_ratio("lock_update_256_vs_1", best[0], best[1]);
+	ib_free_groups(groups, 2);
+	ib_free_devices(devs, big + 1);
+}
+
+/* Nanoseconds per device to add @n devices to @n / 10 groups. */
+static u64 ib_add(struct kunit *test, struct device **devs, int n)
+{
+	struct isolation_group **groups = ib_groups(test, n / 10);
+	u64 t0, t;
+	int i;
+
+	t0 = ktime_get_ns();
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, isolation_group_add_device(groups[i % (n / 10)],
+								devs[i]), 0);
+	t = div_u64(ktime_get_ns() - t0, n);
+	for (i = 0; i < n; i++)
+		isolation_group_remove_device(devs[i]);
+	ib_free_groups(groups, n / 10);
+	return t;
+}
+
+static void ib_add_scaling_test(struct kunit *test)
+{
+	const int small = 100, large = 10000;
+	u64 best[2] = { U64_MAX, U64_MAX };
+	struct device **devs = ib_devices(test, large);
+	int r;
+
+	for (r = 0; r < 3; r++) {
+		best[0] = min(best[0], ib_add(test, devs, small));
+		best[1] = min(best[1], ib_add(test, devs, large));
+	}
+	pr_info("isolation-bench: add_ns_per_device_100 %llu\n", best[0]);
+	pr_info("isolation-bench: add_ns_per_device_10000 %llu\n", best[1]);
+	ib_print_ratio("add_scaling_10000_vs_100", best[1], best[0]);
+	ib_free_devices(devs, large);
+}
+
+static int ib_suite_init(struct kunit_suite *suite)
+{
+	int ret;
+
+	ret = bus_register(&ib_bus);
+	if (ret)
+		return ret;
+	ret = isolation_provider_register(&ib_provider);
+	if (ret)
+		goto err_unregister_bus;
+	ret = isolation_manager_register(&ib_manager);
+	if (ret)
+		goto err_unregister_provider;
+	ret = driver_register(&ib_host_driver);
+	if (ret)
+		goto err_unregister_manager;
+	ret = driver_register(&ib_managed_driver);
+	if (ret)
+		goto err_unregister_host_driver;
+	return 0;
+
+err_unregister_host_driver:
+	driver_unregister(&ib_host_driver);
+err_unregister_manager:
+	isolation_manager_unregister(&ib_manager);
+err_unregister_provider:
+	isolation_provider_unregister(&ib_provider);
+err_unregister_bus:
+	bus_unregister(&ib_bus);
+	return ret;
+}
+
+static void ib_suite_exit(struct kunit_suite *suite)
+{
+	driver_unregister(&ib_managed_driver);
+	driver_unregister(&ib_host_driver);
+	isolation_manager_unregister(&ib_manager);
+	isolation_provider_unregister(&ib_provider);
+	bus_unregister(&ib_bus);
+}
+
+static struct kunit_case isolation_bench_cases[] = {
+	KUNIT_CASE_SLOW(ib_match_overhead_test),
+	KUNIT_CASE_SLOW(ib_lock_update_test),
+	KUNIT_CASE_SLOW(ib_add_scaling_test),
+	{}
+};
+
+static struct kunit_suite isolation_bench_suite = {
+	.name = "isolation-bench",
+	.suite_init = ib_suite_init,
+	.suite_exit = ib_suite_exit,
+	.test_cases = isolation_bench_cases,
+};
+
+kunit_test_suite(isolation_bench_suite);
+
+MODULE_DESCRIPTION("Benchmarks of the isolation group hooks");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /sys/isolation/<id>/manager and locked, from userspace, on the group that
+ * lib/test_isolation.c creates (CONFIG_TEST_ISOLATION,
+ * test_isolation.groups=1): reads, refused writes that change nothing, and
+ * the handover of the group to a manager by writing its name.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../kselftest_harness.h"
+
+#define ISOLATION_ROOT	"/sys/isolation"
+#define TEST_PROVIDER	"isolation-test"
+#define TEST_MANAGER	"isolation-test"
+#define HOST_DRIVER	"isolation-test-host"
+#define MANAGED_DRIVER	"isolation-test-managed"
+#define NOBODY		65534
+
+static char group_dir[PATH_MAX];
+
+/* Read a one-line attribute of the test group, without the newline. */
+static int read_attr(const char *attr, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", group_dir, attr);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0 || buf[n - 1] != '\n')
+		return -EINVAL;
+	buf[n - 1] = '\0';
+	return 0;
+}
+
+/* Write to an attribute; returns 0 or the errno of the failure. */
+static int write_attr(const char *attr, const char *val, size_t len)
+{
+	char path[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", group_dir, attr);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return errno;
+	n = write(fd, val, len);
+	close(fd);
+	if (n < 0)
+		return errno;
+	return n == (ssize_t)len ? 0 : EIO;
+}
+
+/* Find the test group by its provider and name. */
+static int find_test_group(void)
+{
+	struct dirent *de;
+	char buf[128];
+	int found = 0;
+	DIR *d;
+
+	d = opendir(ISOLATION_ROOT);
+	if (!d)
+		return 0;
+	while (!found && (de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(group_dir, sizeof(group_dir), "%s/%s", ISOLATION_ROOT,
+			 de->d_name);
+		found = !read_attr("provider", buf, sizeof(buf)) &&
+			!strcmp(buf, TEST_PROVIDER) &&
+			!read_attr("name", buf, sizeof(buf)) &&
+			!strcmp(buf, "test-0");
+	}
+	closedir(d);
+	return found;
+}
+
+/* How many members are bound to @driver; -1 if a member has another one. */
+static int members_bound_to(const char *driver)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	struct dirent *de;
+	int n = 0;
+	ssize_t len;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/devices", group_dir);
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/devices/%s/driver", group_dir,
+			 de->d_name);
+		len = readlink(path, link, sizeof(link) - 1);
+		if (len < 0)
+			continue;	/* no driver */
+		link[len] = '\0';
+		if (strcmp(strrchr(link, '/') + 1, driver)) {
+			n = -1;
+			break;
+		}
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* Fork, become nobody, and run @fn; returns what @fn returned. */
+static int as_nobody(int (*fn)(void *), void *arg)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		if (setresgid(NOBODY, NOBODY, NOBODY) ||
+		    setresuid(NOBODY, NOBODY, NOBODY))
+			_exit(255);
+		_exit(fn(arg));
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+static int nobody_opens_manager(void *arg)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/manager", group_dir);
+	fd = open(path, O_WRONLY);
+	if (fd >= 0)
+		return 0;
+	return errno;
+}
+
+static int nobody_writes_fd(void *arg)
+{
+	int fd = *(int *)arg;
+
+	if (write(fd, TEST_MANAGER, strlen(TEST_MANAGER)) >= 0)
+		return 0;
+	return errno;
+}
+
+static void expect_unchanged(struct __test_metadata *_metadata,
+			     const char *what)
+{
+	char buf[128];
+
+	ASSERT_EQ(0, read_attr("manager", buf, sizeof(buf)));
+	EXPECT_STREQ("", buf) TH_LOG("manager changed by %s", what);
+	ASSERT_EQ(0, read_attr("locked", buf, sizeof(buf)));
+	EXPECT_STREQ("0", buf) TH_LOG("locked changed by %s", what);
+	EXPECT_EQ(2, members_bound_to(HOST_DRIVER))
+		TH_LOG("bindings changed by %s", what);
+}
+
+TEST(manager_lifecycle)
+{
+	static const char * const junk[] = {
+		"\n", " \n", "no-such-manager\n", "isolation test\n",
+		"\x01\x02\x03", TEST_MANAGER "\n\n",
+	};
+	char buf[128], too_long[200], path[PATH_MAX];
+	unsigned int i;
+	int fd;
+
+	ASSERT_TRUE(find_test_group())
+		TH_LOG("no group test-0 of provider %s: CONFIG_TEST_ISOLATION=y and test_isolation.groups=1 needed",
+		       TEST_PROVIDER);
+	TH_LOG("test group: %s", group_dir);
+
+	/* Unmanaged, both devices with the host driver. */
+	expect_unchanged(_metadata, "nothing");
+
+	/* Junk: refused with EINVAL, nothing changes. */
+	for (i = 0; i < ARRAY_SIZE(junk); i++) {
+		EXPECT_EQ(EINVAL, write_attr("manager", junk[i], strlen(junk[i])))
+			TH_LOG("junk %u accepted", i);
+		expect_unchanged(_metadata, "junk");
+	}
+	memset(too_long, 'm', sizeof(too_long));
+	EXPECT_EQ(EINVAL, write_attr("manager", too_long, sizeof(too_long)));
+	expect_unchanged(_metadata, "a long name");
+
+	/* Not root: cannot open it for writing, nor write through root's fd. */
+	EXPECT_EQ(EACCES, as_nobody(nobody_opens_manager, NULL));
+	snprintf(path, sizeof(path), "%s/manager", group_dir);
+	fd = open(path, O_WRONLY);
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(EPERM, as_nobody(nobody_writes_fd, &fd));
+	close(fd);
+	expect_unchanged(_metadata, "nobody");
+
+	/* locked is read-only, for root too. */
+	EXPECT_EQ(EACCES, write_attr("locked", "1", 1));
+	expect_unchanged(_metadata, "writing locked");
+
+	/* The manager's name hands the group over. */
+	ASSERT_EQ(0, write_attr("manager", TEST_MANAGER "\n",
+				strlen(TEST_MANAGER) + 1));
+	ASSERT_EQ(0, read_attr("manager", buf, sizeof(buf)));
+	EXPECT_STREQ(TEST_MANAGER, buf);
+	ASSERT_EQ(0, read_attr("locked", buf, sizeof(buf)));
+	EXPECT_STREQ("1", buf);
+	EXPECT_EQ(2, members_bound_to(MANAGED_DRIVER));
+
+	/* A host driver cannot come back through its bind file. */
+	snprintf(path, sizeof(path), "/sys/bus/platform/drivers/%s/bind",
+		 HOST_DRIVER);
+	fd = open(path, O_WRONLY);
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(-1, write(fd, "isolation-test.0", 16));
+	close(fd);
+	ASSERT_EQ(0, read_attr("locked", buf, sizeof(buf)));
+	EXPECT_STREQ("1", buf);
+	EXPECT_EQ(2, members_bound_to(MANAGED_DRIVER));
+
+	/* Writing the same manager again is a no-op that succeeds. */
+	EXPECT_EQ(0, write_attr("manager", TEST_MANAGER, strlen(TEST_MANAGER)));
+	ASSERT_EQ(0, read_attr("locked", buf, sizeof(buf)));
+	EXPECT_STREQ("1", buf);
+}
+
+TEST_HARNESS_MAIN
