@@ -19,6 +19,8 @@
 #include <linux/device.h>
 #include <linux/isolation.h>
 #include <linux/ktime.h>
+#include <linux/limits.h>
+#include <linux/math64.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
@@ -127,9 +129,10 @@ static u64 ib_bind_unbind(struct kunit *test, struct device **devs, int n,
 static void ib_print_ratio(const char *name, u64 num, u64 den)
 {
 	u64 milli = den ? div64_u64(num * 1000, den) : 0;
+	u32 frac;
+	u64 whole = div_u64_rem(milli, 1000, &frac);
 
-	pr_info("isolation-bench: %s %llu.%03llu\n", name, milli / 1000,
-		milli % 1000);
+	pr_info("isolation-bench: %s %llu.%03u\n", name, whole, frac);
 }
 
 static void ib_match_overhead_test(struct kunit *test)

@@ -190,11 +190,9 @@ static struct device *im_dev(struct kunit *test)
 	ret = dev_set_name(dev, "imdev-%d", atomic_inc_return(&im_seq));
 	if (!ret)
 		ret = device_add(dev);
-	if (ret) {
+	if (ret)
 		put_device(dev);
-		KUNIT_FAIL(test, "device_add: %d", ret);
-		kunit_try_catch_throw(&test->try_catch);
-	}
+	KUNIT_ASSERT_EQ(test, ret, 0);
 	im_defer(test, im_dev_unregister_action, dev);
 	return dev;
 }
