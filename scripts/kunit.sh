@@ -31,7 +31,9 @@ if grep -Eq "$BAD" "$log"; then
 	grep -En -B2 -A25 "$BAD" "$log" | head -100
 	die "kernel log has a KASAN/lockdep/WARNING/BUG report ($log)"
 fi
-n=$(grep -Ec '^\s*ok [0-9]+ iso_' "$log" || true)
-bad=$(grep -Ec '^\s*not ok [0-9]+ iso_' "$log" || true)
-msg "isolation KUnit cases: $n passed, $bad failed; kernel log clean"
-[ "$bad" = 0 ] && [ "$n" -gt 0 ] || die "isolation KUnit cases failed or did not run"
+core=$(grep -Ec '^\s*ok [0-9]+ iso_' "$log" || true)
+mgr=$(grep -Ec '^\s*ok [0-9]+ im_' "$log" || true)
+bad=$(grep -Ec '^\s*not ok [0-9]+ (iso|im)_' "$log" || true)
+msg "isolation KUnit cases passed: $core core, $mgr manager; $bad failed; kernel log clean"
+[ "$bad" = 0 ] && [ "$core" -gt 0 ] && [ "$mgr" -gt 0 ] ||
+	die "isolation KUnit cases failed or did not run"

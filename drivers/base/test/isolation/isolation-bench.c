@@ -195,9 +195,11 @@ static void ib_lock_update_test(struct kunit *test)
 	/* groups[0]: devs[0..255]; groups[1]: devs[256]. */
 	devs = ib_devices(test, big + 1);
 	groups = ib_groups(test, 2);
-	for (i = 0; i <= big; i++)
-		KUNIT_ASSERT_EQ(test, isolation_group_add_device(groups[i / big],
-								devs[i]), 0);
+	for (i = 0; i <= big; i++) {
+		struct isolation_group *group = groups[i / big];
+
+		KUNIT_ASSERT_EQ(test, isolation_group_add_device(group, devs[i]), 0);
+	}
 	for (c = 0; c < 2; c++)
 		KUNIT_ASSERT_EQ(test, isolation_group_set_manager(groups[c],
 								  &ib_manager), 0);
@@ -235,9 +237,11 @@ static u64 ib_add(struct kunit *test, struct device **devs, int n)
 	int i;
 
 	t0 = ktime_get_ns();
-	for (i = 0; i < n; i++)
-		KUNIT_ASSERT_EQ(test, isolation_group_add_device(groups[i % (n / 10)],
-								devs[i]), 0);
+	for (i = 0; i < n; i++) {
+		struct isolation_group *group = groups[i % (n / 10)];
+
+		KUNIT_ASSERT_EQ(test, isolation_group_add_device(group, devs[i]), 0);
+	}
 	t = div_u64(ktime_get_ns() - t0, n);
 	for (i = 0; i < n; i++)
 		isolation_group_remove_device(devs[i]);

@@ -865,6 +865,7 @@ static void im_handover_pinned_driver_test(struct kunit *test)
 	struct isolation_group *group = im_group(test);
 	struct im_drv *host, *pinned;
 	struct device *d1, *d2;
+	int removes;
 
 	im_ctx(test)->group = group;
 	d1 = im_dev(test);
@@ -877,12 +878,13 @@ static void im_handover_pinned_driver_test(struct kunit *test)
 	im_driver_register(test, pinned);
 	KUNIT_ASSERT_TRUE(test, im_bound_to(d2, pinned));
 
+	removes = atomic_read(&host->removes);
 	KUNIT_EXPECT_EQ(test, isolation_group_handover(group, mgr), -EBUSY);
 	/* Refused before anything changed. */
 	KUNIT_EXPECT_NULL(test, isolation_group_manager(group));
 	KUNIT_EXPECT_TRUE(test, im_bound_to(d1, host));
 	KUNIT_EXPECT_TRUE(test, im_bound_to(d2, pinned));
-	KUNIT_EXPECT_EQ(test, atomic_read(&host->removes), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&host->removes), removes);
 }
 
 static void im_handover_other_manager_test(struct kunit *test)
@@ -983,7 +985,7 @@ static void im_sysfs_attrs_test(struct kunit *test)
 static void im_sysfs_manager_write_test(struct kunit *test)
 {
 	static const char * const junk[] = {
-		"", "\n", " ", "\x01\x02", "no-such-manager", "mgr 1",
+		"\n", " ", "\x01\x02", "no-such-manager", "mgr 1",
 	};
 	char too_long[72];
 	struct isolation_manager *mgr = im_manager(test);
@@ -1000,6 +1002,9 @@ static void im_sysfs_manager_write_test(struct kunit *test)
 	memset(too_long, 'm', sizeof(too_long));
 	KUNIT_EXPECT_EQ(test, im_attr_write(group, "manager", too_long,
 					    sizeof(too_long)), -EINVAL);
+	/* A write of nothing never reaches the store: a no-op. */
+	KUNIT_EXPECT_EQ(test, im_attr_write(group, "manager", "", 0), 0);
+	KUNIT_EXPECT_NULL(test, isolation_group_manager(group));
 	for (i = 0; i < ARRAY_SIZE(junk); i++) {
 		KUNIT_EXPECT_EQ_MSG(test, im_attr_write(group, "manager", junk[i],
 							strlen(junk[i])),
@@ -1019,7 +1024,7 @@ static void im_sysfs_manager_write_test(struct kunit *test)
 /* Concurrency */
 
 #define IM_RACE_DEVS	4
-#define IM_RACE_OPS	3500	/* per thread, three threads */
+#define IM_RACE_BINDS	10000	/* the other threads run as long as these */
 
 struct im_race {
 	struct kunit *test;
@@ -1028,6 +1033,8 @@ struct im_race {
 	struct device *devs[IM_RACE_DEVS];
 	struct im_drv *host, *mdrv;
 	atomic_t ops;
+	atomic_t binds;
+	bool binding;
 	struct completion done[3];
 };
 
@@ -1037,7 +1044,7 @@ static int im_race_binder(void *data)
 	struct device *dev;
 	int i;
 
-	for (i = 0; i < IM_RACE_OPS; i++) {
+	for (i = 0; i < IM_RACE_BINDS; i++) {
 		dev = r->devs[get_random_u32_below(IM_RACE_DEVS)];
 		switch (get_random_u32_below(3)) {
 		case 0:
@@ -1051,8 +1058,11 @@ static int im_race_binder(void *data)
 			break;
 		}
 		atomic_inc(&r->ops);
-		cond_resched();
+		atomic_inc(&r->binds);
+		/* UML has one CPU: let the others in after every step. */
+		usleep_range(1, 5);
 	}
+	WRITE_ONCE(r->binding, false);
 	complete(&r->done[0]);
 	return 0;
 }
@@ -1061,14 +1071,20 @@ static int im_race_member(void *data)
 {
 	struct im_race *r = data;
 	struct device *dev;
-	int i;
 
-	for (i = 0; i < IM_RACE_OPS; i++) {
+	int last = 0;
+
+	/* Move a device in or out of the group every few binds. */
+	while (READ_ONCE(r->binding)) {
+		if (atomic_read(&r->binds) - last < 4) {
+			usleep_range(1, 5);
+			continue;
+		}
+		last = atomic_read(&r->binds);
 		dev = r->devs[get_random_u32_below(IM_RACE_DEVS)];
 		if (isolation_group_remove_device(dev) == -ENODEV)
 			isolation_group_add_device(r->group, dev);
 		atomic_inc(&r->ops);
-		cond_resched();
 	}
 	complete(&r->done[1]);
 	return 0;
@@ -1077,13 +1093,19 @@ static int im_race_member(void *data)
 static int im_race_manager(void *data)
 {
 	struct im_race *r = data;
-	int i;
 
-	for (i = 0; i < IM_RACE_OPS; i++) {
+	int last = 0;
+
+	/* Set or clear the manager every few more binds. */
+	while (READ_ONCE(r->binding)) {
+		if (atomic_read(&r->binds) - last < 16) {
+			usleep_range(1, 5);
+			continue;
+		}
+		last = atomic_read(&r->binds);
 		if (isolation_group_set_manager(r->group, r->mgr))
 			isolation_group_clear_manager(r->group, r->mgr);
 		atomic_inc(&r->ops);
-		cond_resched();
 	}
 	complete(&r->done[2]);
 	return 0;
@@ -1106,15 +1128,21 @@ static void im_concurrency_test(struct kunit *test)
 	r->host = im_driver(test, NULL);
 	r->mdrv = im_driver(test, r->mgr);
 	atomic_set(&r->ops, 0);
+	atomic_set(&r->binds, 0);
 	atomic_set(&im_violations, 0);
+	r->binding = true;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 3; i++)
 		init_completion(&r->done[i]);
+	for (i = 0; i < 3; i++) {
 		t = kthread_run(fns[i], r, "im-race-%d", i);
-		if (IS_ERR(t))
+		if (IS_ERR(t)) {
+			/* Nothing to wait for; the others must stop too. */
+			WRITE_ONCE(r->binding, false);
 			complete(&r->done[i]);
-		else
+		} else {
 			started++;
+		}
 	}
 	for (i = 0; i < 3; i++)
 		wait_for_completion(&r->done[i]);
@@ -1122,6 +1150,9 @@ static void im_concurrency_test(struct kunit *test)
 
 	KUNIT_EXPECT_GE(test, atomic_read(&r->ops), 10000);
 	KUNIT_EXPECT_EQ(test, atomic_read(&im_violations), 0);
+	/* Both kinds of driver bound while the manager came and went. */
+	KUNIT_EXPECT_GT(test, atomic_read(&r->host->probes), 0);
+	KUNIT_EXPECT_GT(test, atomic_read(&r->mdrv->probes), 0);
 	/* Settle and check the counters agree with the bindings. */
 	isolation_group_clear_manager(r->group, r->mgr);
 	for (i = 0; i < IM_RACE_DEVS; i++) {
@@ -1132,9 +1163,9 @@ static void im_concurrency_test(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, isolation_group_set_manager(r->group, r->mgr), 0);
 	KUNIT_EXPECT_TRUE(test, isolation_group_locked(r->group));
-	kunit_info(test, "%d operations, %d host probes, %d manager probes\n",
-		   atomic_read(&r->ops), atomic_read(&r->host->probes),
-		   atomic_read(&r->mdrv->probes));
+	kunit_info(test, "%d operations (%d binds), %d host probes, %d manager probes\n",
+		   atomic_read(&r->ops), atomic_read(&r->binds),
+		   atomic_read(&r->host->probes), atomic_read(&r->mdrv->probes));
 }
 
 /* Suite */

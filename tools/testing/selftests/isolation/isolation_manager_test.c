@@ -177,7 +177,7 @@ static void expect_unchanged(struct __test_metadata *_metadata,
 TEST(manager_lifecycle)
 {
 	static const char * const junk[] = {
-		"\n", " \n", "no-such-manager\n", "isolation test\n",
+		"\n", "no-such-manager\n", "isolation test\n",
 		"\x01\x02\x03", TEST_MANAGER "\n\n",
 	};
 	char buf[128], too_long[200], path[PATH_MAX];
@@ -185,8 +185,8 @@ TEST(manager_lifecycle)
 	int fd;
 
 	ASSERT_TRUE(find_test_group())
-		TH_LOG("no group test-0 of provider %s: CONFIG_TEST_ISOLATION=y and test_isolation.groups=1 needed",
-		       TEST_PROVIDER);
+		TH_LOG("no group test-0 of provider %s (%s)", TEST_PROVIDER,
+		       "CONFIG_TEST_ISOLATION=y, test_isolation.groups=1");
 	TH_LOG("test group: %s", group_dir);
 
 	/* Unmanaged, both devices with the host driver. */
