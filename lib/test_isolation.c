@@ -14,6 +14,7 @@
 
 #include <linux/err.h>
 #include <linux/isolation.h>
+#include <linux/mod_devicetable.h>
 #include <linux/module.h>
 #include <linux/platform_device.h>
 
