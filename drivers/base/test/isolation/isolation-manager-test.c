@@ -1034,6 +1034,7 @@ struct im_race {
 	struct im_drv *host, *mdrv;
 	atomic_t ops;
 	atomic_t binds;
+	atomic_t attached;
 	bool binding;
 	struct completion done[3];
 };
@@ -1051,10 +1052,13 @@ static int im_race_binder(void *data)
 			device_release_driver(dev);
 			break;
 		case 1:
-			device_driver_attach(&r->host->drv, dev);
+			/* Refused when bound, or in a managed group. */
+			if (!device_driver_attach(&r->host->drv, dev))
+				atomic_inc(&r->attached);
 			break;
 		default:
-			device_attach(dev);
+			if (device_attach(dev) > 0)
+				atomic_inc(&r->attached);
 			break;
 		}
 		atomic_inc(&r->ops);
@@ -1129,6 +1133,7 @@ static void im_concurrency_test(struct kunit *test)
 	r->mdrv = im_driver(test, r->mgr);
 	atomic_set(&r->ops, 0);
 	atomic_set(&r->binds, 0);
+	atomic_set(&r->attached, 0);
 	atomic_set(&im_violations, 0);
 	r->binding = true;
 
