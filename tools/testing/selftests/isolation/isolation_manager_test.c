@@ -27,6 +27,10 @@
 
 static char group_dir[PATH_MAX];
 
+/* snprintf() into an array; true if the result did not fit. */
+#define TRUNCATED(buf, ...) \
+	(snprintf(buf, sizeof(buf), __VA_ARGS__) >= (int)sizeof(buf))
+
 /* Read a one-line attribute of the test group, without the newline. */
 static int read_attr(const char *attr, char *buf, size_t len)
 {
@@ -34,7 +38,8 @@ static int read_attr(const char *attr, char *buf, size_t len)
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/%s", group_dir, attr);
+	if (TRUNCATED(path, "%s/%s", group_dir, attr))
+		return -ENAMETOOLONG;
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return -errno;
@@ -53,7 +58,8 @@ static int write_attr(const char *attr, const char *val, size_t len)
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/%s", group_dir, attr);
+	if (TRUNCATED(path, "%s/%s", group_dir, attr))
+		return ENAMETOOLONG;
 	fd = open(path, O_WRONLY);
 	if (fd < 0)
 		return errno;
@@ -78,8 +84,8 @@ static int find_test_group(void)
 	while (!found && (de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
-		snprintf(group_dir, sizeof(group_dir), "%s/%s", ISOLATION_ROOT,
-			 de->d_name);
+		if (TRUNCATED(group_dir, "%s/%s", ISOLATION_ROOT, de->d_name))
+			continue;
 		found = !read_attr("provider", buf, sizeof(buf)) &&
 			!strcmp(buf, TEST_PROVIDER) &&
 			!read_attr("name", buf, sizeof(buf)) &&
@@ -98,15 +104,19 @@ static int members_bound_to(const char *driver)
 	ssize_t len;
 	DIR *d;
 
-	snprintf(path, sizeof(path), "%s/devices", group_dir);
+	if (TRUNCATED(path, "%s/devices", group_dir))
+		return -1;
 	d = opendir(path);
 	if (!d)
 		return -1;
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), "%s/devices/%s/driver", group_dir,
-			 de->d_name);
+		if (TRUNCATED(path, "%s/devices/%s/driver", group_dir,
+			      de->d_name)) {
+			n = -1;
+			break;
+		}
 		len = readlink(path, link, sizeof(link) - 1);
 		if (len < 0)
 			continue;	/* no driver */
@@ -145,7 +155,8 @@ static int nobody_opens_manager(void *arg)
 	char path[PATH_MAX];
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/manager", group_dir);
+	if (TRUNCATED(path, "%s/manager", group_dir))
+		return ENAMETOOLONG;
 	fd = open(path, O_WRONLY);
 	if (fd >= 0)
 		return 0;
@@ -204,7 +215,7 @@ TEST(manager_lifecycle)
 
 	/* Not root: cannot open it for writing, nor write through root's fd. */
 	EXPECT_EQ(EACCES, as_nobody(nobody_opens_manager, NULL));
-	snprintf(path, sizeof(path), "%s/manager", group_dir);
+	ASSERT_FALSE(TRUNCATED(path, "%s/manager", group_dir));
 	fd = open(path, O_WRONLY);
 	ASSERT_GE(fd, 0);
 	EXPECT_EQ(EPERM, as_nobody(nobody_writes_fd, &fd));
@@ -225,8 +236,8 @@ TEST(manager_lifecycle)
 	EXPECT_EQ(2, members_bound_to(MANAGED_DRIVER));
 
 	/* A host driver cannot come back through its bind file. */
-	snprintf(path, sizeof(path), "/sys/bus/platform/drivers/%s/bind",
-		 HOST_DRIVER);
+	ASSERT_FALSE(TRUNCATED(path, "/sys/bus/platform/drivers/%s/bind",
+			       HOST_DRIVER));
 	fd = open(path, O_WRONLY);
 	ASSERT_GE(fd, 0);
 	EXPECT_EQ(-1, write(fd, "isolation-test.0", 16));
