@@ -21,5 +21,5 @@ if [ $rc != 0 ]; then
 	tail -40 "$BUILD/bench.out"
 	die "benchmark run failed (rc=$rc); full output in $BUILD/bench.out"
 fi
-grep -o 'isolation-bench: .*' "$out/test.log" ||
+grep -E '^isolation-bench: [a-z0-9_]+ [0-9.]+$' "$out/test.log" ||
 	die "no isolation-bench lines in $out/test.log"
