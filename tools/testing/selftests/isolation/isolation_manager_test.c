@@ -59,7 +59,7 @@ static int write_attr(const char *attr, const char *val, size_t len)
 	int fd;
 
 	if (TRUNCATED(path, "%s/%s", group_dir, attr))
-		return ENAMETOOLONG;
+		return -1;	/* no errno: fails every expectation */
 	fd = open(path, O_WRONLY);
 	if (fd < 0)
 		return errno;
@@ -156,7 +156,7 @@ static int nobody_opens_manager(void *arg)
 	int fd;
 
 	if (TRUNCATED(path, "%s/manager", group_dir))
-		return ENAMETOOLONG;
+		return -1;	/* no errno: fails every expectation */
 	fd = open(path, O_WRONLY);
 	if (fd >= 0)
 		return 0;
