@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #include "../kselftest_harness.h"
+#include "isolation.h"
 
-#define ISOLATION_ROOT	"/sys/isolation"
 #define TEST_PROVIDER	"isolation-test"
 #define TEST_MANAGER	"isolation-test"
 #define HOST_DRIVER	"isolation-test-host"
@@ -27,30 +27,6 @@
 
 static char group_dir[PATH_MAX];
 
-/* snprintf() into an array; true if the result did not fit. */
-#define TRUNCATED(buf, ...) \
-	(snprintf(buf, sizeof(buf), __VA_ARGS__) >= (int)sizeof(buf))
-
-/* Read a one-line attribute of the test group, without the newline. */
-static int read_attr(const char *attr, char *buf, size_t len)
-{
-	char path[PATH_MAX];
-	ssize_t n;
-	int fd;
-
-	if (TRUNCATED(path, "%s/%s", group_dir, attr))
-		return -ENAMETOOLONG;
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n <= 0 || buf[n - 1] != '\n')
-		return -EINVAL;
-	buf[n - 1] = '\0';
-	return 0;
-}
-
 /* Write to an attribute; returns 0 or the errno of the failure. */
 static int write_attr(const char *attr, const char *val, size_t len)
 {
@@ -58,7 +34,7 @@ static int write_attr(const char *attr, const char *val, size_t len)
 	ssize_t n;
 	int fd;
 
-	if (TRUNCATED(path, "%s/%s", group_dir, attr))
+	if (pathf(path, "%s/%s", group_dir, attr))
 		return -1;	/* no errno: fails every expectation */
 	fd = open(path, O_WRONLY);
 	if (fd < 0)
@@ -84,11 +60,11 @@ static int find_test_group(void)
 	while (!found && (de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
-		if (TRUNCATED(group_dir, "%s/%s", ISOLATION_ROOT, de->d_name))
+		if (pathf(group_dir, "%s/%s", ISOLATION_ROOT, de->d_name))
 			continue;
-		found = !read_attr("provider", buf, sizeof(buf)) &&
+		found = read_attr(group_dir, "provider", buf, sizeof(buf)) >= 0 &&
 			!strcmp(buf, TEST_PROVIDER) &&
-			!read_attr("name", buf, sizeof(buf)) &&
+			read_attr(group_dir, "name", buf, sizeof(buf)) >= 0 &&
 			!strcmp(buf, "test-0");
 	}
 	closedir(d);
@@ -104,7 +80,7 @@ static int members_bound_to(const char *driver)
 	ssize_t len;
 	DIR *d;
 
-	if (TRUNCATED(path, "%s/devices", group_dir))
+	if (pathf(path, "%s/devices", group_dir))
 		return -1;
 	d = opendir(path);
 	if (!d)
@@ -112,7 +88,7 @@ static int members_bound_to(const char *driver)
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
-		if (TRUNCATED(path, "%s/devices/%s/driver", group_dir,
+		if (pathf(path, "%s/devices/%s/driver", group_dir,
 			      de->d_name)) {
 			n = -1;
 			break;
@@ -155,7 +131,7 @@ static int nobody_opens_manager(void *arg)
 	char path[PATH_MAX];
 	int fd;
 
-	if (TRUNCATED(path, "%s/manager", group_dir))
+	if (pathf(path, "%s/manager", group_dir))
 		return -1;	/* no errno: fails every expectation */
 	fd = open(path, O_WRONLY);
 	if (fd >= 0)
@@ -177,9 +153,9 @@ static void expect_unchanged(struct __test_metadata *_metadata,
 {
 	char buf[128];
 
-	ASSERT_EQ(0, read_attr("manager", buf, sizeof(buf)));
+	ASSERT_LE(0, read_attr(group_dir, "manager", buf, sizeof(buf)));
 	EXPECT_STREQ("", buf) TH_LOG("manager changed by %s", what);
-	ASSERT_EQ(0, read_attr("locked", buf, sizeof(buf)));
+	ASSERT_LE(0, read_attr(group_dir, "locked", buf, sizeof(buf)));
 	EXPECT_STREQ("0", buf) TH_LOG("locked changed by %s", what);
 	EXPECT_EQ(2, members_bound_to(HOST_DRIVER))
 		TH_LOG("bindings changed by %s", what);
@@ -215,7 +191,7 @@ TEST(manager_lifecycle)
 
 	/* Not root: cannot open it for writing, nor write through root's fd. */
 	EXPECT_EQ(EACCES, as_nobody(nobody_opens_manager, NULL));
-	ASSERT_FALSE(TRUNCATED(path, "%s/manager", group_dir));
+	ASSERT_FALSE(pathf(path, "%s/manager", group_dir));
 	fd = open(path, O_WRONLY);
 	ASSERT_GE(fd, 0);
 	EXPECT_EQ(EPERM, as_nobody(nobody_writes_fd, &fd));
@@ -229,26 +205,26 @@ TEST(manager_lifecycle)
 	/* The manager's name hands the group over. */
 	ASSERT_EQ(0, write_attr("manager", TEST_MANAGER "\n",
 				strlen(TEST_MANAGER) + 1));
-	ASSERT_EQ(0, read_attr("manager", buf, sizeof(buf)));
+	ASSERT_LE(0, read_attr(group_dir, "manager", buf, sizeof(buf)));
 	EXPECT_STREQ(TEST_MANAGER, buf);
-	ASSERT_EQ(0, read_attr("locked", buf, sizeof(buf)));
+	ASSERT_LE(0, read_attr(group_dir, "locked", buf, sizeof(buf)));
 	EXPECT_STREQ("1", buf);
 	EXPECT_EQ(2, members_bound_to(MANAGED_DRIVER));
 
 	/* A host driver cannot come back through its bind file. */
-	ASSERT_FALSE(TRUNCATED(path, "/sys/bus/platform/drivers/%s/bind",
+	ASSERT_FALSE(pathf(path, "/sys/bus/platform/drivers/%s/bind",
 			       HOST_DRIVER));
 	fd = open(path, O_WRONLY);
 	ASSERT_GE(fd, 0);
 	EXPECT_EQ(-1, write(fd, "isolation-test.0", 16));
 	close(fd);
-	ASSERT_EQ(0, read_attr("locked", buf, sizeof(buf)));
+	ASSERT_LE(0, read_attr(group_dir, "locked", buf, sizeof(buf)));
 	EXPECT_STREQ("1", buf);
 	EXPECT_EQ(2, members_bound_to(MANAGED_DRIVER));
 
 	/* Writing the same manager again is a no-op that succeeds. */
 	EXPECT_EQ(0, write_attr("manager", TEST_MANAGER, strlen(TEST_MANAGER)));
-	ASSERT_EQ(0, read_attr("locked", buf, sizeof(buf)));
+	ASSERT_LE(0, read_attr(group_dir, "locked", buf, sizeof(buf)));
 	EXPECT_STREQ("1", buf);
 }
 

@@ -11,7 +11,6 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,20 +18,7 @@
 #include <unistd.h>
 
 #include "../kselftest_harness.h"
-
-#define ISOLATION_ROOT "/sys/isolation"
-
-/* Format a path into @buf (PATH_MAX bytes); -1 if it does not fit. */
-static __printf(2, 3) int pathf(char *buf, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, PATH_MAX, fmt, ap);
-	va_end(ap);
-	return n >= 0 && n < PATH_MAX ? 0 : -1;
-}
+#include "isolation.h"
 
 /* Is @name a group id: a decimal number without sign or leading zero? */
 static int is_group_id(const char *name)
@@ -45,30 +31,6 @@ static int is_group_id(const char *name)
 		if (*p < '0' || *p > '9')
 			return 0;
 	return 1;
-}
-
-/* Read a one-line attribute; returns its length without the newline. */
-static int read_attr(const char *dir, const char *attr, char *buf, size_t len)
-{
-	char path[PATH_MAX];
-	ssize_t n;
-	int fd;
-
-	if (pathf(path, "%s/%s", dir, attr))
-		return -ENAMETOOLONG;
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	/* Exactly one value: one newline, at the end. */
-	if (n == 0 || buf[n - 1] != '\n' || strchr(buf, '\n') != &buf[n - 1])
-		return -EINVAL;
-	buf[n - 1] = '\0';
-	return n - 1;
 }
 
 struct groups {
