@@ -88,8 +88,7 @@ static int members_bound_to(const char *driver)
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
-		if (pathf(path, "%s/devices/%s/driver", group_dir,
-			      de->d_name)) {
+		if (pathf(path, "%s/devices/%s/driver", group_dir, de->d_name)) {
 			n = -1;
 			break;
 		}
@@ -212,8 +211,7 @@ TEST(manager_lifecycle)
 	EXPECT_EQ(2, members_bound_to(MANAGED_DRIVER));
 
 	/* A host driver cannot come back through its bind file. */
-	ASSERT_FALSE(pathf(path, "/sys/bus/platform/drivers/%s/bind",
-			       HOST_DRIVER));
+	ASSERT_FALSE(pathf(path, "/sys/bus/platform/drivers/%s/bind", HOST_DRIVER));
 	fd = open(path, O_WRONLY);
 	ASSERT_GE(fd, 0);
 	EXPECT_EQ(-1, write(fd, "isolation-test.0", 16));
