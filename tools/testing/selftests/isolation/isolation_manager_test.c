@@ -13,6 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/netlink.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -147,6 +150,59 @@ static int nobody_writes_fd(void *arg)
 	return errno;
 }
 
+/* A socket that receives the kernel's uevents. */
+static int uevent_socket(void)
+{
+	struct sockaddr_nl addr = {
+		.nl_family = AF_NETLINK,
+		.nl_groups = 1,
+	};
+	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC,
+			NETLINK_KOBJECT_UEVENT);
+
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&addr, sizeof(addr))) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/*
+ * Wait up to a second for a uevent of @action on @devpath carrying every
+ * variable in @vars (NULL-terminated).  Returns 1 if one came.
+ */
+static int saw_uevent(int fd, const char *action, const char *devpath,
+		      const char * const *vars)
+{
+	char buf[8192], head[PATH_MAX];
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	const char * const *v;
+	const char *p;
+	ssize_t n;
+	int found;
+
+	if (pathf(head, "%s@%s", action, devpath))
+		return 0;
+	while (poll(&pfd, 1, 1000) > 0) {
+		n = recv(fd, buf, sizeof(buf) - 1, 0);
+		if (n <= 0)
+			return 0;
+		buf[n] = '\0';
+		if (strcmp(buf, head))
+			continue;
+		for (v = vars; *v; v++) {
+			found = 0;
+			for (p = buf; p < buf + n; p += strlen(p) + 1)
+				found |= !strcmp(p, *v);
+			if (!found)
+				break;
+		}
+		if (!*v)
+			return 1;
+	}
+	return 0;
+}
+
 static void expect_unchanged(struct __test_metadata *_metadata,
 			     const char *what)
 {
@@ -166,9 +222,9 @@ TEST(manager_lifecycle)
 		"\n", "no-such-manager\n", "isolation test\n",
 		"\x01\x02\x03", TEST_MANAGER "\n\n",
 	};
-	char buf[128], too_long[200], path[PATH_MAX];
+	char buf[128], too_long[200], path[PATH_MAX], var[64];
 	unsigned int i;
-	int fd;
+	int fd, uevents;
 
 	ASSERT_TRUE(find_test_group())
 		TH_LOG("no group test-0 of provider %s (%s)", TEST_PROVIDER,
@@ -201,9 +257,18 @@ TEST(manager_lifecycle)
 	EXPECT_EQ(EACCES, write_attr("locked", "1", 1));
 	expect_unchanged(_metadata, "writing locked");
 
-	/* The manager's name hands the group over. */
+	/* The manager's name hands the group over, and userspace hears it. */
+	uevents = uevent_socket();
+	ASSERT_GE(uevents, 0) TH_LOG("uevent socket: %s", strerror(errno));
 	ASSERT_EQ(0, write_attr("manager", TEST_MANAGER "\n",
 				strlen(TEST_MANAGER) + 1));
+	ASSERT_LT(snprintf(var, sizeof(var), "ISOLATION_GROUP=%s",
+			   strrchr(group_dir, '/') + 1), (int)sizeof(var));
+	EXPECT_TRUE(saw_uevent(uevents, "change", group_dir + strlen("/sys"),
+			       (const char * const []){ "ISOLATION_LOCKED=1",
+							var, NULL }))
+		TH_LOG("no KOBJ_CHANGE uevent with ISOLATION_LOCKED=1, %s", var);
+	close(uevents);
 	ASSERT_LE(0, read_attr(group_dir, "manager", buf, sizeof(buf)));
 	EXPECT_STREQ(TEST_MANAGER, buf);
 	ASSERT_LE(0, read_attr(group_dir, "locked", buf, sizeof(buf)));
