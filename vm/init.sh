@@ -35,7 +35,7 @@ show_groups() {
 	elif [ -z "$(ls /sys/isolation)" ]; then
 		echo "/sys/isolation exists and is empty: no isolation provider is"
 		echo "registered in this kernel yet.  The series so far adds the core"
-		echo "layer only; the Intel VT-d provider is what fills it."
+		echo "layer and managers; the Intel VT-d provider is what fills it."
 	else
 		for g in /sys/isolation/*; do
 			echo "group $(basename $g): name $(cat $g/name), provider $(cat $g/provider)"
