@@ -31,7 +31,9 @@ for c in $(git -C "$src" rev-list --reverse base..series); do
 	make -s -C "$wt" O="$out" CC="ccache gcc" -j"$JOBS" vmlinux ||
 		die "patch $n ($subj) does not build"
 	if [ -d "$wt/tools/testing/selftests/isolation" ]; then
-		make -s -C "$wt/tools/testing/selftests/isolation" \
+		rm -rf "$out/selftests"
+		mkdir -p "$out/selftests"
+		CFLAGS=-Werror make -s -C "$wt/tools/testing/selftests/isolation" \
 			OUTPUT="$out/selftests" KHDR_INCLUDES= ||
 			die "patch $n ($subj): selftests do not build"
 	fi
