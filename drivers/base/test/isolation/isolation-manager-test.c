@@ -1063,8 +1063,11 @@ static int im_race_binder(void *data)
 		}
 		atomic_inc(&r->ops);
 		atomic_inc(&r->binds);
-		/* UML has one CPU: let the others in after every step. */
-		usleep_range(1, 5);
+		/* UML has one CPU: let the others in every few steps. */
+		if (!(i % 4))
+			usleep_range(1, 5);
+		else
+			cond_resched();
 	}
 	WRITE_ONCE(r->binding, false);
 	complete(&r->done[0]);
