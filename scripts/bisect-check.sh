@@ -16,18 +16,14 @@ if ! git -C "$wt" rev-parse -q --verify HEAD >/dev/null 2>&1; then
 	git -C "$src" worktree prune
 	git -C "$src" worktree add -q --detach "$wt" base
 fi
-mkdir -p "$out"
-frag=$(cat "$TOP/vm/kernel.config"; printf 'CONFIG_KUNIT=y\nCONFIG_ISOLATION_GROUPS_KUNIT_TEST=y\nCONFIG_ISOLATION_GROUPS_KUNIT_BENCH=y\n')
+frag=$(guest_kunit_fragment)
 n=0
 for c in $(git -C "$src" rev-list --reverse base..series); do
 	n=$((n + 1))
 	git -C "$wt" checkout -q -f --detach "$c"
 	subj=$(git -C "$wt" log -1 --format=%s)
 	msg "patch $n: $subj"
-	make -s -C "$wt" O="$out" allnoconfig
-	echo "$frag" > "$out/.frag.config"
-	"$wt/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$out/.frag.config" >/dev/null
-	make -s -C "$wt" O="$out" olddefconfig
+	configure_kernel "$wt" "$out" "$frag"
 	make -s -C "$wt" O="$out" CC="ccache gcc" -j"$JOBS" vmlinux ||
 		die "patch $n ($subj) does not build"
 	if [ -d "$wt/tools/testing/selftests/isolation" ]; then

@@ -10,7 +10,6 @@ set -euo pipefail
 
 src=$("$TOP/scripts/tree.sh")
 out=$BUILD/kunit
-BAD='(WARNING:|BUG:|KASAN|Kernel panic|Oops|general protection fault|UBSAN|Call Trace:|INFO: (possible|trying|task .* blocked)|possible circular locking|inconsistent lock state|sysfs: cannot create duplicate)'
 
 cd "$src"
 rc=0
@@ -27,8 +26,8 @@ if [ $rc != 0 ]; then
 fi
 log=$out/test.log
 [ -s "$log" ] || die "no kernel log at $log"
-if grep -Eq "$BAD" "$log"; then
-	grep -En -B2 -A25 "$BAD" "$log" | head -100
+if grep -Eq "$KERNEL_LOG_BAD" "$log"; then
+	grep -En -B2 -A25 "$KERNEL_LOG_BAD" "$log" | head -100
 	die "kernel log has a KASAN/lockdep/WARNING/BUG report ($log)"
 fi
 core=$(grep -Ec '^\s*ok [0-9]+ iso_' "$log" || true)

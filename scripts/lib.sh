@@ -27,9 +27,35 @@ installed_kernel_version() {
 
 ksrc() { cat "$BUILD/ksrc-path"; }
 
-# Print elapsed time of a stage; used by make check.
-stage_begin() { STAGE_NAME=$1; STAGE_T0=$(date +%s); msg "stage $1"; }
-stage_end() { printf '==> stage %s took %ss\n' "$STAGE_NAME" $(( $(date +%s) - STAGE_T0 )) >&2; }
+# Kernel log lines that fail a run (KUnit or guest), whatever the tests said.
+KERNEL_LOG_BAD='(WARNING:|BUG:|KASAN|Kernel panic|Oops|general protection fault|UBSAN|Call Trace:|INFO: (possible|trying|task .* blocked)|possible circular locking|inconsistent lock state|sysfs: cannot create duplicate)'
+
+# The config of the static checks and the bisect builds: the guest's, plus
+# KUnit with our tests and benchmarks.
+guest_kunit_fragment() {
+	cat "$TOP/vm/kernel.config"
+	printf 'CONFIG_KUNIT=y\nCONFIG_ISOLATION_GROUPS_KUNIT_TEST=y\nCONFIG_ISOLATION_GROUPS_KUNIT_BENCH=y\n'
+}
+
+# configure_kernel <src> <out> <fragment>: allnoconfig plus the fragment
+# (text) in build tree <out>, redone only when the fragment changed or one
+# of its lines is missing from the .config.
+configure_kernel() {
+	local src=$1 out=$2 frag=$3 line
+	mkdir -p "$out"
+	if [ -f "$out/.config" ] && cmp -s <(printf '%s\n' "$frag") "$out/.fragment"; then
+		while read -r line; do
+			case "$line" in CONFIG_*) grep -qx "$line" "$out/.config" || break ;; esac
+		done <<< "$frag"
+		[ -n "$line" ] || return 0
+	fi
+	make -s -C "$src" O="$out" allnoconfig
+	printf '%s\n' "$frag" > "$out/.fragment.config"
+	"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" \
+		"$out/.fragment.config" >/dev/null
+	make -s -C "$src" O="$out" olddefconfig
+	printf '%s\n' "$frag" > "$out/.fragment"
+}
 
 setup_build_dir() {
 	mkdir -p "$CACHE" "$CCACHE_DIR"

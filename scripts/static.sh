@@ -50,16 +50,7 @@ report "kernel-doc -Wall -none" "$o"
 
 # sparse and W=1, on x86_64 with the guest's config plus KUnit
 out=$BUILD/static
-mkdir -p "$out"
-want=$(cat "$TOP/vm/kernel.config"; printf 'CONFIG_KUNIT=y\nCONFIG_ISOLATION_GROUPS_KUNIT_TEST=y\nCONFIG_ISOLATION_GROUPS_KUNIT_BENCH=y\n')
-if ! cmp -s <(echo "$want") "$out/.fragment" 2>/dev/null; then
-	make -s -C "$src" O="$out" allnoconfig
-	echo "$want" > "$out/.fragment.config"
-	"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" \
-		"$out/.fragment.config" >/dev/null
-	make -s -C "$src" O="$out" olddefconfig
-	echo "$want" > "$out/.fragment"
-fi
+configure_kernel "$src" "$out" "$(guest_kunit_fragment)"
 objs=$(echo "$kfiles" | grep '\.c$' | sed 's/\.c$/.o/')
 # Compile them every time: W=1 speaks only when an object is built.
 (cd "$out" && rm -f $objs)

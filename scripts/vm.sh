@@ -19,23 +19,13 @@ setup_build_dir
 out=$BUILD/vm
 cpio=$BUILD/vm-initramfs.cpio
 timeout_s=${ISOLATION_VM_TIMEOUT:-300}
-# Console lines that fail a run, whatever the tests said.
-BAD='(WARNING:|BUG:|KASAN|Kernel panic|Oops|general protection fault|UBSAN|Call Trace:|INFO: (possible|trying|task .* blocked)|possible circular locking|inconsistent lock state|sysfs: cannot create duplicate)'
 
 kmake() { make -s -C "$src" O="$out" CC="ccache gcc" -j"$JOBS" "$@"; }
 
 build_kernel() {
 	src=$("$TOP/scripts/tree.sh")
-	mkdir -p "$out"
 	frag=$TOP/vm/kernel.config
-	if [ ! -f "$out/.config" ] || [ "$frag" -nt "$out/.config" ] ||
-	   ! cmp -s "$frag" "$out/.fragment"; then
-		msg "configuring the guest kernel (allnoconfig + vm/kernel.config)"
-		kmake allnoconfig
-		"$src/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$frag" >/dev/null
-		kmake olddefconfig
-		cp "$frag" "$out/.fragment"
-	fi
+	configure_kernel "$src" "$out" "$(cat "$frag")"
 	missing=$(grep '^CONFIG_' "$frag" | while read -r l; do
 		grep -qx "$l" "$out/.config" || echo "$l"; done)
 	[ -z "$missing" ] || die "guest config lacks: $missing"
@@ -89,8 +79,8 @@ run_vm() {
 		tail -20 "$log" >&2
 		die "guest $1: timeout after ${timeout_s}s"
 	fi
-	if grep -Eq "$BAD" "$log"; then
-		grep -En -B2 -A20 "$BAD" "$log" | head -80 >&2
+	if grep -Eq "$KERNEL_LOG_BAD" "$log"; then
+		grep -En -B2 -A20 "$KERNEL_LOG_BAD" "$log" | head -80 >&2
 		die "guest $1: kernel reported a problem (see $log)"
 	fi
 	grep -q 'ISOLATION-VM-RESULT rc=0' "$log" || {
