@@ -25,7 +25,14 @@ installed_kernel_version() {
 	dpkg-query -W -f='${Version}' linux-source-6.12 | sed 's/-[^-]*$//'
 }
 
-ksrc() { cat "$BUILD/ksrc-path"; }
+# The kernel tree.  The path may have been written by another clone sharing
+# the cache (CI), so fall back to the same tree under this clone's build/.
+ksrc() {
+	local p
+	p=$(cat "$BUILD/ksrc-path")
+	[ -d "$p" ] || p=$BUILD/$(basename "$p")
+	echo "$p"
+}
 
 # Kernel log lines that fail a run (KUnit or guest), whatever the tests said.
 KERNEL_LOG_BAD='(WARNING:|BUG:|KASAN|Kernel panic|Oops|general protection fault|UBSAN|Call Trace:|INFO: (possible|trying|task .* blocked)|possible circular locking|inconsistent lock state|sysfs: cannot create duplicate)'
