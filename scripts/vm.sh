@@ -57,23 +57,100 @@ build_initramfs() {
 	ls -l "$cpio" >&2
 }
 
+# A topology (vm/topologies/<name>.topo), one directive per line:
+#   qemu <args>         arguments for QEMU (no quoting; split at blanks)
+#   expect <line>       an expectation for isolation_vtd_test (see its header)
+#   hotplug <command>   starts the next phase: sent to the QEMU monitor once
+#                       the guest has checked the previous phase
+#   wait present|gone <pci device>
+#                       the guest waits for this before checking the phase
+# '#' starts a comment.  Writes the guest's /topology/phase<n>.{expect,wait}
+# into a small cpio archive, appended to the initramfs.
+parse_topology() { # <topology file> <cpio out>; sets topo_args, monitor_cmds
+	local file=$1 out=$2 dir kw rest n=0 lineno=0 words
+	dir=$(mktemp -d)
+	mkdir "$dir/topology"
+	topo_args=() monitor_cmds=()
+	while IFS= read -r line || [ -n "$line" ]; do
+		lineno=$((lineno + 1))
+		line=${line%%#*}
+		read -r kw rest <<< "$line" || true
+		case "$kw" in
+		"")	;;
+		qemu)	read -ra words <<< "$rest"; topo_args+=("${words[@]}") ;;
+		expect)	echo "$rest" >> "$dir/topology/phase$n.expect" ;;
+		hotplug) n=$((n + 1)); monitor_cmds+=("$rest") ;;
+		wait)	echo "$rest" >> "$dir/topology/phase$n.wait" ;;
+		*)	rm -rf "$dir"; die "$file:$lineno: unknown directive '$kw'" ;;
+		esac
+	done < "$file"
+	for i in $(seq 0 $n); do
+		[ -s "$dir/topology/phase$i.expect" ] ||
+			{ rm -rf "$dir"; die "$file: phase $i has no expect lines"; }
+	done
+	(cd "$dir" && find . | LC_ALL=C sort | cpio -o -H newc --owner=0:0 --quiet) > "$out"
+	rm -rf "$dir"
+}
+
+# Send one command to the QEMU human monitor at <socket>; print the reply.
+monitor_send() { # <socket> <command>
+	python3 - "$1" "$2" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.settimeout(2)
+def drain():
+    out = b""
+    try:
+        while True:
+            b = s.recv(65536)
+            if not b:
+                break
+            out += b
+    except socket.timeout:
+        pass
+    return out
+drain()
+s.sendall((sys.argv[2] + "\n").encode())
+sys.stdout.write(drain().decode(errors="replace"))
+PY
+}
+
 # run <topology> <mode> <log>
 run_vm() {
 	local topo=$TOP/vm/topologies/$1.topo mode=$2 log=$3 accel
 	[ -f "$topo" ] || die "no topology $1 (vm/topologies/$1.topo)"
 	accel=(-accel tcg)
 	[ "${ISOLATION_KVM:-0}" = 1 ] && accel=(-accel kvm -cpu host)
-	mapfile -t topo_args < <(sed -e 's/#.*//' "$topo" | xargs -n1)
-	local rc=0 t0=$(date +%s) extra=
+	local initrd=$BUILD/vm-$1.cpio sock=$BUILD/vm-$1.monitor
+	parse_topology "$topo" "$initrd.topo"
+	cat "$cpio" "$initrd.topo" > "$initrd"
+	local rc=0 t0=$(date +%s) extra= phase=1 qpid
 	# The kselftests' companion module (lib/test_isolation.c) makes a group.
 	[ "$mode" = test ] && extra=test_isolation.groups=1
+	rm -f "$sock"
 	timeout --foreground "$timeout_s" qemu-system-x86_64 \
 		-M q35 "${accel[@]}" -smp 2 -m 1G \
 		-device intel-iommu \
 		-nographic -no-reboot -nodefaults -serial stdio \
-		-kernel "$out/arch/x86/boot/bzImage" -initrd "$cpio" \
+		-monitor "unix:$sock,server=on,wait=off" \
+		-kernel "$out/arch/x86/boot/bzImage" -initrd "$initrd" \
 		-append "console=ttyS0 intel_iommu=on panic=-1 oops=panic isomode=$mode $extra" \
-		"${topo_args[@]}" < /dev/null > "$log" 2>&1 || rc=$?
+		"${topo_args[@]}" < /dev/null > "$log" 2>&1 &
+	qpid=$!
+	# Hot-plug: the guest says when it is ready for the next phase.
+	while kill -0 "$qpid" 2>/dev/null; do
+		if [ "$mode" = test ] && [ "$phase" -le "${#monitor_cmds[@]}" ] &&
+		   grep -q "ISOLATION-PHASE-READY $phase\b" "$log"; then
+			msg "guest $1: phase $phase: (qemu) ${monitor_cmds[$((phase - 1))]}"
+			monitor_send "$sock" "${monitor_cmds[$((phase - 1))]}" |
+				tr -d '\r' | grep -v '^(qemu)\|QEMU .* monitor' >&2 || true
+			phase=$((phase + 1))
+		fi
+		sleep 0.5
+	done
+	wait "$qpid" || rc=$?
+	rm -f "$sock"
 	msg "guest $1 ($mode) ran $(( $(date +%s) - t0 ))s, log $log"
 	if [ $rc = 124 ]; then
 		tail -20 "$log" >&2
@@ -87,6 +164,9 @@ run_vm() {
 		tail -30 "$log" >&2
 		die "guest $1: did not finish with rc=0 (qemu rc=$rc)"
 	}
+	if [ "$mode" = test ] && [ "$phase" -le "${#monitor_cmds[@]}" ]; then
+		die "guest $1: finished before hot-plug phase $phase"
+	fi
 }
 
 cmd=${1:-}

@@ -10,14 +10,50 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp
 
+# Wait for each "present|gone <pci device>" line of $1, up to 60 s each.
+wait_devices() {
+	while read -r what dev; do
+		[ -n "$what" ] || continue
+		n=0
+		while :; do
+			case "$what" in
+			present) [ -e "/sys/bus/pci/devices/$dev/iommu_group" ] && break ;;
+			gone)	[ -e "/sys/bus/pci/devices/$dev" ] || break ;;
+			*)	echo "bad wait line: $what $dev"; return 1 ;;
+			esac
+			n=$((n + 1))
+			if [ $n -gt 120 ]; then
+				echo "timeout waiting for $dev to be $what"
+				return 1
+			fi
+			sleep 0.5
+		done
+		echo "# $dev is $what after $((n / 2)) s"
+	done < "$1"
+}
+
+# The kselftests, with the topology's expectations (/topology/phase0.expect);
+# then each hot-plug phase: ask the host for it, wait, check again.
 run_tests() {
 	rc=0
 	# Keep kernel messages off the TAP stream; they are dumped below.
 	echo 1 > /proc/sys/kernel/printk
 	echo "ISOLATION-TAP-BEGIN"
+	export ISOLATION_VTD_EXPECT=/topology/phase0.expect
 	for t in /selftests/*; do
 		[ -x "$t" ] || continue
 		"$t" || rc=1
+	done
+	n=1
+	while [ -e /topology/phase$n.expect ]; do
+		echo "ISOLATION-PHASE-READY $n"
+		if [ -e /topology/phase$n.wait ]; then
+			wait_devices /topology/phase$n.wait || rc=1
+		fi
+		echo "# hot-plug phase $n"
+		ISOLATION_VTD_EXPECT=/topology/phase$n.expect \
+			/selftests/isolation_vtd_test || rc=1
+		n=$((n + 1))
 	done
 	echo "ISOLATION-TAP-END"
 	echo "ISOLATION-DMESG-BEGIN"
@@ -26,6 +62,8 @@ run_tests() {
 	return $rc
 }
 
+# The groups as an administrator reads them: id, name, provider, manager,
+# then each device with its driver and why it is in the group.
 show_groups() {
 	echo "ISOLATION-DEMO-BEGIN"
 	if [ -x /usr/bin/lsisolation ]; then
@@ -33,25 +71,34 @@ show_groups() {
 	elif [ ! -d /sys/isolation ]; then
 		echo "/sys/isolation does not exist: the kernel lacks CONFIG_ISOLATION_GROUPS."
 	elif [ -z "$(ls /sys/isolation)" ]; then
-		echo "/sys/isolation exists and is empty: no isolation provider is"
-		echo "registered in this kernel yet.  The series so far adds the core"
-		echo "layer and managers; the Intel VT-d provider is what fills it."
+		echo "/sys/isolation is empty: no isolation provider registered."
 	else
-		for g in /sys/isolation/*; do
-			echo "group $(basename $g): name $(cat $g/name), provider $(cat $g/provider)"
+		for id in $(ls /sys/isolation | sort -n); do
+			g=/sys/isolation/$id
+			mgr=$(cat $g/manager)
+			echo "group $id  name $(cat $g/name)  provider $(cat $g/provider)  manager ${mgr:-none}  locked $(cat $g/locked)"
 			for d in $g/devices/*; do
 				[ -e "$d" ] || continue
 				drv=-
 				[ -e "$d/driver" ] && drv=$(basename "$(readlink "$d/driver")")
-				echo "    $(basename $d)  driver $drv"
+				why=$(cat "$d/isolation_reason")
+				rdev=$(cat "$d/isolation_reason_device")
+				case "$why" in
+				boundary)	why="boundary of the group" ;;
+				pci-bridge)	why="behind PCIe-to-PCI bridge $rdev" ;;
+				dma-alias)	why="DMA alias of $rdev" ;;
+				no-acs)		why="no isolating ACS at $rdev" ;;
+				multifunction)	why="multifunction sibling of $rdev, no ACS" ;;
+				*)		why="$why${rdev:+ $rdev}" ;;
+				esac
+				printf '    %-14s %-10s %s\n' "$(basename $d)" "$drv" "$why"
 			done
 		done
 	fi
 	echo
 	echo "For comparison, the IOMMU core's groups (/sys/kernel/iommu_groups):"
-	for g in /sys/kernel/iommu_groups/*; do
-		[ -d "$g" ] || { echo "    (none)"; break; }
-		echo "    iommu group $(basename $g): $(ls $g/devices | tr '\n' ' ')"
+	for id in $(ls /sys/kernel/iommu_groups | sort -n); do
+		echo "    iommu group $id: $(ls /sys/kernel/iommu_groups/$id/devices | tr '\n' ' ')"
 	done
 	echo "ISOLATION-DEMO-END"
 }
