@@ -14,21 +14,21 @@ mount -t tmpfs tmpfs /tmp
 wait_devices() {
 	while read -r what dev; do
 		[ -n "$what" ] || continue
-		n=0
+		tries=0
 		while :; do
 			case "$what" in
 			present) [ -e "/sys/bus/pci/devices/$dev/iommu_group" ] && break ;;
 			gone)	[ -e "/sys/bus/pci/devices/$dev" ] || break ;;
 			*)	echo "bad wait line: $what $dev"; return 1 ;;
 			esac
-			n=$((n + 1))
-			if [ $n -gt 120 ]; then
+			tries=$((tries + 1))
+			if [ $tries -gt 120 ]; then
 				echo "timeout waiting for $dev to be $what"
 				return 1
 			fi
 			sleep 0.5
 		done
-		echo "# $dev is $what after $((n / 2)) s"
+		echo "# $dev is $what after $((tries / 2)) s"
 	done < "$1"
 }
 
@@ -44,16 +44,16 @@ run_tests() {
 		[ -x "$t" ] || continue
 		"$t" || rc=1
 	done
-	n=1
-	while [ -e /topology/phase$n.expect ]; do
-		echo "ISOLATION-PHASE-READY $n"
-		if [ -e /topology/phase$n.wait ]; then
-			wait_devices /topology/phase$n.wait || rc=1
+	phase=1
+	while [ -e /topology/phase$phase.expect ]; do
+		echo "ISOLATION-PHASE-READY $phase"
+		if [ -e /topology/phase$phase.wait ]; then
+			wait_devices /topology/phase$phase.wait || rc=1
 		fi
-		echo "# hot-plug phase $n"
-		ISOLATION_VTD_EXPECT=/topology/phase$n.expect \
+		echo "# hot-plug phase $phase"
+		ISOLATION_VTD_EXPECT=/topology/phase$phase.expect \
 			/selftests/isolation_vtd_test || rc=1
-		n=$((n + 1))
+		phase=$((phase + 1))
 	done
 	echo "ISOLATION-TAP-END"
 	echo "ISOLATION-DMESG-BEGIN"
