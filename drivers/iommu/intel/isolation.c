@@ -252,15 +252,18 @@ intel_isolation_find_group(struct pci_dev *pdev,
 	if (pci_for_each_dma_alias(pdev, intel_isolation_alias_of_group, &group))
 		return group;
 
-	for (bus = path->alias->bus; !pci_is_root_bus(bus); bus = bus->parent) {
+	/* The bridges intel_isolation_path() went up through. */
+	for (bus = path->alias->bus;
+	     path->boundary != path->alias && !pci_is_root_bus(bus);
+	     bus = bus->parent) {
 		if (!bus->self)
 			continue;
-		if (pci_acs_path_enabled(bus->self, NULL, INTEL_ISOLATION_ACS))
-			break;
 		group = intel_isolation_group_of(bus->self);
-		if (group)
-			return group;
+		if (group || bus->self == path->boundary)
+			break;
 	}
+	if (group)
+		return group;
 
 	bitmap_zero(devfns, 256);
 	return intel_isolation_alias_group(path->boundary, devfns) ?:
