@@ -81,10 +81,10 @@ struct intel_isolation_path {
 	struct pci_dev *boundary;
 };
 
-/* The group of @pdev if it is one of ours, with a reference; else NULL. */
-static struct isolation_group *intel_isolation_group_of(struct pci_dev *pdev)
+/* The group of @dev if it is one of ours, with a reference; else NULL. */
+static struct isolation_group *intel_isolation_group_of(struct device *dev)
 {
-	struct isolation_group *group = isolation_group_get(&pdev->dev);
+	struct isolation_group *group = isolation_group_get(dev);
 
 	if (group && strcmp(isolation_group_provider_name(group),
 			    intel_isolation_provider.name)) {
@@ -207,7 +207,7 @@ intel_isolation_alias_group(struct pci_dev *pdev, unsigned long *devfns)
 	if (test_and_set_bit(pdev->devfn & 0xff, devfns))
 		return NULL;
 
-	group = intel_isolation_group_of(pdev);
+	group = intel_isolation_group_of(&pdev->dev);
 	if (group)
 		return group;
 
@@ -231,7 +231,7 @@ static int intel_isolation_alias_of_group(struct pci_dev *pdev, u16 alias,
 {
 	struct isolation_group **group = opaque;
 
-	*group = intel_isolation_group_of(pdev);
+	*group = intel_isolation_group_of(&pdev->dev);
 	return !!*group;
 }
 
@@ -258,7 +258,7 @@ intel_isolation_find_group(struct pci_dev *pdev,
 	     bus = bus->parent) {
 		if (!bus->self)
 			continue;
-		group = intel_isolation_group_of(bus->self);
+		group = intel_isolation_group_of(&bus->self->dev);
 		if (group || bus->self == path->boundary)
 			break;
 	}
@@ -291,7 +291,7 @@ static struct pci_dev *intel_isolation_peer(struct pci_dev *pdev,
 			*reason = ISOLATION_REASON_MULTIFUNCTION;
 		else
 			continue;
-		peer_group = intel_isolation_group_of(tmp);
+		peer_group = intel_isolation_group_of(&tmp->dev);
 		isolation_group_put(peer_group);
 		if (peer_group == group)
 			return tmp;
@@ -401,9 +401,8 @@ void intel_isolation_remove_device(struct device *dev)
 	if (!intel_isolation_registered)
 		return;
 	/* Adding may have failed; and a device is only ever in one group. */
-	group = isolation_group_get(dev);
-	if (group && !strcmp(isolation_group_provider_name(group),
-			     intel_isolation_provider.name))
+	group = intel_isolation_group_of(dev);
+	if (group)
 		isolation_group_remove_device(dev);
 	isolation_group_put(group);
 }
