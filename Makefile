@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: all check demo bench deps tree refresh series roundtrip static kunit \
+.PHONY: all check demo bench deps test-deps tree refresh series roundtrip static kunit \
 	vm-kernel vm-initramfs vmtest bisect-check clean help
 
 all: help
@@ -13,6 +13,7 @@ help:
 	@echo "make check         every test: static gates, series round trip, KUnit, VM tests"
 	@echo "make demo          boot the patched kernel on the VT-d guest, show the groups"
 	@echo "make deps          install missing Debian packages (base: see BASE)"
+	@echo "make test-deps     run make deps against stubbed dpkg-query/apt-get (fresh machine)"
 	@echo "make tree          unpack the base and apply the series -> build/linux-<ver>"
 	@echo "make refresh       regenerate patches/ and new files from the kernel git tree"
 	@echo "make series        write the mailable series with cover letter -> build/series"
@@ -32,6 +33,9 @@ demo:
 
 deps:
 	@$(S)/deps.sh
+
+test-deps:
+	@$(S)/test-deps.sh
 
 tree: deps
 	@$(S)/tree.sh >/dev/null

@@ -14,6 +14,7 @@ stage() { # <name> <command...>
 	timings+=("$(printf '%-24s %4ss' "$name" $(( $(date +%s) - s )))")
 }
 timings=()
+stage deps-test		"$TOP/scripts/test-deps.sh"
 stage deps		"$TOP/scripts/deps.sh"
 stage tree		"$TOP/scripts/tree.sh"
 stage series-roundtrip	"$TOP/scripts/series.sh" --roundtrip

@@ -11,6 +11,17 @@ JOBS=${JOBS:-$(nproc)}
 
 msg()  { printf '==> %s\n' "$*" >&2; }
 die()  { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# No script of ours stops without saying why: under "set -e" a failing
+# command ends the script, so report that command and where it was.  errtrace
+# makes functions, command substitutions and subshells report too (each
+# level says where it was, innermost first).
+on_err() { # <status> <command> <file> <line>
+	printf 'error: %s:%s: "%s" failed (exit %s)\n' \
+		"${3#"$TOP"/}" "$4" "$2" "$1" >&2
+}
+set -o errtrace
+trap 'on_err $? "$BASH_COMMAND" "${BASH_SOURCE[0]}" "$LINENO"' ERR
 loud() {
 	printf '\n%s\n' "************************************************************************" >&2
 	printf '*** %s\n' "$@" >&2
@@ -19,10 +30,25 @@ loud() {
 
 pinned_pkg_version() { grep -v '^#' "$TOP/BASE" | grep -m1 .; }
 
+# The source tarball that linux-source-6.12 installs.
+SRC_TARBALL=${ISOLATION_SRC_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
+
+# installed_pkg_version <package>: its Debian version if it is installed,
+# nothing (and status 0) if it is not: dpkg-query fails for a package it has
+# never seen, which must not end a "set -e" script.
+installed_pkg_version() {
+	local out
+	out=$(dpkg-query -W -f='${Status} ${Version}\n' "$1" 2>/dev/null) || return 0
+	printf '%s\n' "$out" | sed -n 's/^install ok installed //p'
+}
+
 # Upstream version (e.g. 6.12.117) of the installed linux-source-6.12,
 # from its Debian version (6.12.117-1~deb12u1).
 installed_kernel_version() {
-	dpkg-query -W -f='${Version}' linux-source-6.12 | sed 's/-[^-]*$//'
+	local v
+	v=$(installed_pkg_version linux-source-6.12)
+	[ -n "$v" ] || die "linux-source-6.12 is not installed; run make deps"
+	echo "${v%-*}"
 }
 
 # The kernel tree.  The path may have been written by another clone sharing

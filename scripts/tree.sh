@@ -28,7 +28,7 @@ if ! git -C "$src" rev-parse -q --verify refs/tags/base >/dev/null 2>&1; then
 	msg "unpacking linux-source-6.12 ($ver) into $src"
 	rm -rf "$src" "$src.tmp"
 	mkdir -p "$src.tmp"
-	tar -C "$src.tmp" --strip-components=1 -xf /usr/src/linux-source-6.12.tar.xz
+	tar -C "$src.tmp" --strip-components=1 -xf "$SRC_TARBALL"
 	git -C "$src.tmp" init -q -b series
 	git -C "$src.tmp" config gc.auto 0
 	git -C "$src.tmp" config core.autocrlf false
