@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: all check demo bench deps test-deps tree refresh series roundtrip static kunit \
+.PHONY: all check demo bench deps test-deps tree new-files refresh series roundtrip static kunit \
 	vm-kernel vm-initramfs vmtest bisect-check clean help
 
 all: help
@@ -15,6 +15,7 @@ help:
 	@echo "make deps          install missing Debian packages (base: see BASE)"
 	@echo "make test-deps     run make deps against stubbed dpkg-query/apt-get (fresh machine)"
 	@echo "make tree          unpack the base and apply the series -> build/linux-<ver>"
+	@echo "make new-files     check that every new file stands whole at its path, as in the tree"
 	@echo "make refresh       regenerate patches/ and new files from the kernel git tree"
 	@echo "make series        write the mailable series with cover letter -> build/series"
 	@echo "make roundtrip     git am build/series onto the pristine base, compare trees"
@@ -39,6 +40,9 @@ test-deps:
 
 tree: deps
 	@$(S)/tree.sh >/dev/null
+
+new-files: tree
+	@$(S)/check-new-files.sh
 
 refresh:
 	@$(S)/refresh.sh

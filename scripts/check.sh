@@ -17,6 +17,7 @@ timings=()
 stage deps-test		"$TOP/scripts/test-deps.sh"
 stage deps		"$TOP/scripts/deps.sh"
 stage tree		"$TOP/scripts/tree.sh"
+stage new-files		"$TOP/scripts/check-new-files.sh"
 stage series-roundtrip	"$TOP/scripts/series.sh" --roundtrip
 stage static		"$TOP/scripts/static.sh"
 stage kunit		"$TOP/scripts/kunit.sh"

@@ -3,10 +3,12 @@
 #
 # Regenerate patches/ from the kernel git tree (branch "series" on top of tag
 # "base"): one patch per commit, without the files that commit creates.
-# Those new files are written to their in-tree paths in this repository, in
-# the version the introducing commit has, and patches/new-files records which
-# patch introduces them.  Work in the kernel tree with ordinary git (commit,
-# rebase -i, commit --fixup), then run "make refresh".
+# Those new files are written whole to their in-tree paths in this
+# repository, and patches/new-files records which patch creates them.  A new
+# file is created by exactly one commit, in its final version: a later commit
+# that changes it is refused (fold the change into the commit that creates
+# the file).  Work in the kernel tree with ordinary git (commit, rebase -i,
+# commit --fixup), then run "make refresh".
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -14,6 +16,17 @@ src=$(ksrc)
 git -C "$src" rev-parse -q --verify refs/tags/base >/dev/null || die "no kernel tree; run make tree"
 [ -z "$(git -C "$src" status --porcelain --untracked-files=no)" ] ||
 	die "kernel tree $src has uncommitted changes"
+
+# Each new file is created by one commit and changed by none after it.
+created=""
+for c in $(git -C "$src" rev-list --reverse base..series); do
+	for f in $(git -C "$src" diff-tree -r --no-commit-id --diff-filter=MDRT --name-only "$c^" "$c"); do
+		case " $created " in *" $f "*)
+			die "commit $(git -C "$src" log -1 --format='%h ("%s")' "$c") changes $f, which an earlier commit of the series creates; fold the change into that commit (git commit --fixup, git rebase -i --autosquash base)" ;;
+		esac
+	done
+	created="$created $(git -C "$src" diff-tree -r --no-commit-id --diff-filter=A --name-only "$c^" "$c" | tr '\n' ' ')"
+done
 
 # Do not overwrite new files edited here but not yet folded into the tree.
 for c in $(git -C "$src" rev-list --reverse base..series); do
@@ -33,7 +46,8 @@ rm -f "$TOP"/patches/*.patch
 } > "$TOP/patches/series"
 {
 	echo "# <patch> <new file it introduces, at its in-tree path>"
-	echo "# Written by scripts/refresh.sh; the files are copied in after the patch."
+	echo "# Written by scripts/refresh.sh: each file stands whole at its path and is"
+	echo "# created by that patch; no patch changes it afterwards."
 } > "$TOP/patches/new-files"
 
 n=0
@@ -70,4 +84,5 @@ done
 for f in $old_new; do
 	case " $all_new " in *" $f "*) ;; *) rm -f "$TOP/$f"; msg "removed $f" ;; esac
 done
+git -C "$src" update-ref refs/isolation/generated series
 msg "refreshed $n patches into patches/"

@@ -57,4 +57,12 @@ objs=$(echo "$kfiles" | grep '\.c$' | sed 's/\.c$/.o/')
 o=$(make -s -C "$src" O="$out" CC="ccache gcc" -j"$JOBS" C=2 W=1 $objs 2>&1 | grep -v '^  CHECK' || true)
 report "sparse (C=2) and W=1 on $(echo $objs)" "$o"
 
+# lsisolation builds warning-free both ways its header promises
+o=$(make -s -C "$src/tools/isolation" OUTPUT="$BUILD/static-tools/" \
+	CFLAGS=-Werror 2>&1 && rm -rf "$BUILD/static-tools" || true)
+report "make -C tools/isolation (-Werror)" "$o"
+o=$(gcc -static -O2 -Wall -Wextra -Werror -o /dev/null \
+	"$src/tools/isolation/lsisolation.c" 2>&1 || true)
+report "gcc -static lsisolation.c (-Wall -Wextra -Werror)" "$o"
+
 [ $fail = 0 ] || die "static gates found problems"

@@ -6,9 +6,12 @@
 #      with a "base" tag;
 #   2. rebuild the series as one commit per patch on branch "series": each
 #      patch of patches/series applied with git apply (no fuzz), plus the new
-#      files that patches/new-files assigns to it;
+#      files that patches/new-files assigns to it, taken whole from their
+#      paths in this repository (patches only change files the base has);
 #   3. check the result out.  Only files whose content changed are rewritten,
-#      so incremental kernel builds stay incremental.
+#      so incremental kernel builds stay incremental.  Commits made in the
+#      kernel tree and not yet written back by "make refresh" are never
+#      thrown away: the script stops instead.
 # Prints the path of the tree on stdout.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -55,6 +58,20 @@ unlisted=$(comm -13 <(echo "$listed") <(echo "$present") | grep . || true)
 dup=$(echo "$listed" | uniq -d)
 [ -z "$dup" ] || die "files assigned twice in patches/new-files: $dup"
 
+# Patches change files of the base only; new files stand whole at their
+# paths and no patch touches them.
+for p in $patches; do
+	pf=$TOP/patches/$p
+	[ -f "$pf" ] || die "patches/series names $p, which does not exist"
+	for f in $(sed -n 's|^diff --git a/\([^ ]*\) b/.*|\1|p' "$pf"); do
+		case " $(echo $listed) " in *" $f "*)
+			die "patch $p changes $f, a new file of the series: edit it at its path instead" ;;
+		esac
+		git -C "$src" cat-file -e "base:$f" 2>/dev/null ||
+			die "patch $p changes $f, which the base does not have: put new files at their paths (patches/new-files)"
+	done
+done
+
 export GIT_INDEX_FILE=$CACHE/series.index
 parent=$(git -C "$src" rev-parse base)
 for p in $patches; do
@@ -90,10 +107,16 @@ for p in $patches; do
 done
 unset GIT_INDEX_FILE
 
+head=$(git -C "$src" rev-parse series 2>/dev/null || true)
+gen=$(git -C "$src" rev-parse -q --verify refs/isolation/generated || true)
+if [ -n "$gen" ] && [ "$head" != "$gen" ] && [ "$head" != "$parent" ]; then
+	die "branch series of $src has commits that make refresh has not written back; run make refresh (or drop them: git -C $src reset --hard refs/isolation/generated)"
+fi
 if [ "$(git -C "$src" rev-parse HEAD)" != "$parent" ] ||
    [ -n "$(git -C "$src" status --porcelain --untracked-files=no)" ]; then
 	msg "checking out series ($(echo "$patches" | grep -c . || true) patches)"
 	git -C "$src" checkout -q -B series "$parent"
 	git -C "$src" reset -q --hard "$parent"
 fi
+git -C "$src" update-ref refs/isolation/generated "$parent"
 echo "$src"

@@ -40,19 +40,28 @@ run_tests() {
 	echo 1 > /proc/sys/kernel/printk
 	echo "ISOLATION-TAP-BEGIN"
 	export ISOLATION_VTD_EXPECT=/topology/phase0.expect
+	export LSISOLATION=/usr/bin/lsisolation
 	for t in /selftests/*; do
 		[ -x "$t" ] || continue
 		"$t" || rc=1
 	done
 	phase=1
 	while [ -e /topology/phase$phase.expect ]; do
+		# lsisolation keeps reading while the host plugs or unplugs.
+		rm -f /tmp/hotplug-done
+		ISOLATION_LSISOLATION_UNTIL=/tmp/hotplug-done \
+			/selftests/isolation_lsisolation_test -t runs_during_hotplug &
+		reader=$!
 		echo "ISOLATION-PHASE-READY $phase"
 		if [ -e /topology/phase$phase.wait ]; then
 			wait_devices /topology/phase$phase.wait || rc=1
 		fi
+		touch /tmp/hotplug-done
+		wait $reader || rc=1
 		echo "# hot-plug phase $phase"
 		ISOLATION_VTD_EXPECT=/topology/phase$phase.expect \
 			/selftests/isolation_vtd_test || rc=1
+		/selftests/isolation_lsisolation_test || rc=1
 		phase=$((phase + 1))
 	done
 	echo "ISOLATION-TAP-END"
@@ -62,38 +71,19 @@ run_tests() {
 	return $rc
 }
 
-# The groups as an administrator reads them: id, name, provider, manager,
-# then each device with its driver and why it is in the group.
+# The groups as an administrator reads them, with lsisolation: every group
+# (id, name, provider, manager, locked) and each device with its driver, PCI
+# ids and why it is in the group; then one device asked about with -d.
 show_groups() {
 	echo "ISOLATION-DEMO-BEGIN"
-	if [ -x /usr/bin/lsisolation ]; then
-		lsisolation
-	elif [ ! -d /sys/isolation ]; then
-		echo "/sys/isolation does not exist: the kernel lacks CONFIG_ISOLATION_GROUPS."
-	elif [ -z "$(ls /sys/isolation)" ]; then
-		echo "/sys/isolation is empty: no isolation provider registered."
-	else
-		for id in $(ls /sys/isolation | sort -n); do
-			g=/sys/isolation/$id
-			mgr=$(cat $g/manager)
-			echo "group $id  name $(cat $g/name)  provider $(cat $g/provider)  manager ${mgr:-none}  locked $(cat $g/locked)"
-			for d in $g/devices/*; do
-				[ -e "$d" ] || continue
-				drv=-
-				[ -e "$d/driver" ] && drv=$(basename "$(readlink "$d/driver")")
-				why=$(cat "$d/isolation_reason")
-				rdev=$(cat "$d/isolation_reason_device")
-				case "$why" in
-				boundary)	why="boundary of the group" ;;
-				pci-bridge)	why="behind PCIe-to-PCI bridge $rdev" ;;
-				dma-alias)	why="DMA alias of $rdev" ;;
-				no-acs)		why="no isolating ACS at $rdev" ;;
-				multifunction)	why="multifunction sibling of $rdev, no ACS" ;;
-				*)		why="$why${rdev:+ $rdev}" ;;
-				esac
-				printf '    %-14s %-10s %s\n' "$(basename $d)" "$drv" "$why"
-			done
-		done
+	echo "# lsisolation"
+	lsisolation || return 1
+	dev=$(grep -lx no-acs /sys/bus/pci/devices/*/isolation_reason | head -1)
+	if [ -n "$dev" ]; then
+		dev=$(basename "$(dirname "$dev")")
+		echo
+		echo "# lsisolation -d $dev"
+		lsisolation -d "$dev" || return 1
 	fi
 	echo
 	echo "For comparison, the IOMMU core's groups (/sys/kernel/iommu_groups):"

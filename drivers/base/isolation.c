@@ -14,26 +14,47 @@
  * group leaves sysfs and its id is freed at once; the memory follows when
  * the kobject is released.
  *
+ * Managers: while a group has a manager, driver_match_device() matches only
+ * drivers whose isolation_manager is that manager.  The group is locked once
+ * every member is bound to such a driver or to none.  To keep that state
+ * O(1), each member records the driver it is probing or bound to, and the
+ * group counts the members whose driver is not its manager's (@unclaimed):
+ * locked means a manager and no unclaimed member.  really_probe() reserves
+ * the member before the driver's probe runs, so a host driver that raced
+ * with isolation_group_set_manager() keeps the group unlocked until it is
+ * gone, and a locked group never has a host driver probing or bound.
+ *
  * Locking, outermost first:
  *
- *   device_lock()          held by some callers (probe paths); never taken here
- *   isolation_mutex        providers, their groups, group membership, sysfs
- *                          links and notifier calls
- *   isolation_dev_lock     dev->isolation_group; lets isolation_group_get()
- *                          run without isolation_mutex, from any context that
- *                          may sleep, including notifier callbacks
+ *   isolation_handover_mutex
+ *                          one isolation_group_handover() at a time
+ *   device_lock()          held by the driver core around probe and release,
+ *                          and by some callers; taken here only by
+ *                          isolation_group_handover() and the re-probe after
+ *                          a manager is cleared, with no lock of ours held
+ *   isolation_mutex        managers, providers, their groups, membership,
+ *                          sysfs links, and the delivery of notifier events
+ *                          and uevents, in order
+ *   isolation_lock         spinlock: dev->isolation_group, each member's
+ *                          driver, each group's manager and counters; taken
+ *                          by the driver-core hooks, which may run with or
+ *                          without device_lock() and must not sleep on it
  *
- * sysfs show() methods take neither lock: everything they print is constant
- * while the group is in sysfs, and removal from sysfs drains them.
+ * sysfs show() methods take at most isolation_lock: what they print is
+ * constant while the group is in sysfs or read under that lock, and removal
+ * from sysfs drains them.
  */
 
 #define pr_fmt(fmt) "isolation: " fmt
 
+#include <linux/capability.h>
+#include <linux/ctype.h>
 #include <linux/device.h>
 #include <linux/idr.h>
 #include <linux/isolation.h>
 #include <linux/kobject.h>
 #include <linux/list.h>
+#include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/notifier.h>
 #include <linux/slab.h>
@@ -58,6 +79,12 @@
  * @provider_node: entry in @provider's group list
  * @devices: list of &struct isolation_member
  * @num_devices: length of @devices
+ * @manager: the manager, or NULL; under isolation_lock
+ * @unclaimed: members probing or bound with a driver that is not @manager's
+ *	(all members with a driver when there is no manager); under
+ *	isolation_lock
+ * @reported_locked: the locked state last announced to notifiers and
+ *	userspace; under isolation_mutex
  */
 struct isolation_group {
 	struct kobject kobj;
@@ -69,6 +96,9 @@ struct isolation_group {
 	struct list_head provider_node;
 	struct list_head devices;
 	unsigned int num_devices;
+	struct isolation_manager *manager;
+	unsigned int unclaimed;
+	bool reported_locked;
 };
 
 /**
@@ -77,20 +107,29 @@ struct isolation_group {
  * @group: the group, with a reference held
  * @dev: the member, with a reference held
  * @link_name: name of the link in the group's devices/ directory
+ * @drv: the driver probing or bound to @dev, as the driver-core hooks saw
+ *	it; under isolation_lock
+ * @reason: why @dev is in @group, as the provider said
+ * @reason_dev: name of the device @reason refers to, or NULL; a copy, so
+ *	that it outlives that device
  */
 struct isolation_member {
 	struct list_head node;
 	struct isolation_group *group;
 	struct device *dev;
 	char *link_name;
+	const struct device_driver *drv;
+	enum isolation_reason reason;
+	const char *reason_dev;
 };
 
 #define to_isolation_group(k) container_of(k, struct isolation_group, kobj)
 
 static DEFINE_MUTEX(isolation_mutex);
-static DEFINE_SPINLOCK(isolation_dev_lock);
+static DEFINE_SPINLOCK(isolation_lock);
 static DEFINE_IDA(isolation_ida);
 static LIST_HEAD(isolation_providers);
+static LIST_HEAD(isolation_managers);
 static BLOCKING_NOTIFIER_HEAD(isolation_notifier);
 static struct kset *isolation_kset;
 
@@ -119,28 +158,150 @@ static void *isolation_kzalloc(size_t size, const char *what)
 	return kzalloc(size, GFP_KERNEL);
 }
 
+/* manager state, under isolation_lock */
+
+static bool isolation_claims(const struct isolation_group *group,
+			     const struct device_driver *drv)
+{
+	return group->manager && drv->isolation_manager == group->manager;
+}
+
+static bool isolation_group_is_locked(const struct isolation_group *group)
+{
+	lockdep_assert_held(&isolation_lock);
+	return group->manager && !group->unclaimed;
+}
+
+/* Record that @member now has @drv, or no driver; keeps the count right. */
+static void isolation_member_set_driver(struct isolation_member *member,
+					const struct device_driver *drv)
+{
+	struct isolation_group *group = member->group;
+
+	lockdep_assert_held(&isolation_lock);
+	if (member->drv && !isolation_claims(group, member->drv))
+		group->unclaimed--;
+	member->drv = drv;
+	if (drv && !isolation_claims(group, drv))
+		group->unclaimed++;
+}
+
+/* Count the unclaimed members afresh; only when the manager changes. */
+static void isolation_group_recount(struct isolation_group *group)
+{
+	struct isolation_member *member;
+
+	lockdep_assert_held(&isolation_lock);
+	group->unclaimed = 0;
+	list_for_each_entry(member, &group->devices, node)
+		if (member->drv && !isolation_claims(group, member->drv))
+			group->unclaimed++;
+}
+
+/* events */
+
+static void isolation_notify(unsigned long event, struct isolation_group *group,
+			     struct device *dev, struct isolation_manager *mgr)
+{
+	struct isolation_notifier_data data = {
+		.group = group,
+		.dev = dev,
+		.manager = mgr,
+	};
+
+	lockdep_assert_held(&isolation_mutex);
+	blocking_notifier_call_chain(&isolation_notifier, event, &data);
+}
+
+/*
+ * Announce @group's locked state if it differs from what was announced
+ * last: a notifier event and a KOBJ_CHANGE uevent with ISOLATION_LOCKED.
+ * Changes are reported here, under isolation_mutex, rather than where they
+ * happen, so that the announcements alternate and end on the current state.
+ * @old is the manager to name when the group has just lost its own.
+ */
+static void isolation_group_report(struct isolation_group *group,
+				   struct isolation_manager *old)
+{
+	struct isolation_manager *mgr;
+	char *envp[2];
+	bool locked;
+
+	lockdep_assert_held(&isolation_mutex);
+	spin_lock(&isolation_lock);
+	locked = isolation_group_is_locked(group);
+	mgr = group->manager ?: old;
+	spin_unlock(&isolation_lock);
+	if (locked == group->reported_locked)
+		return;
+
+	group->reported_locked = locked;
+	isolation_notify(locked ? ISOLATION_NOTIFY_LOCKED :
+				  ISOLATION_NOTIFY_UNLOCKED, group, NULL, mgr);
+	if (group->provider) {
+		envp[0] = locked ? "ISOLATION_LOCKED=1" : "ISOLATION_LOCKED=0";
+		envp[1] = NULL;
+		kobject_uevent_env(&group->kobj, KOBJ_CHANGE, envp);
+	}
+}
+
 /* sysfs */
 
 struct isolation_group_attribute {
 	struct attribute attr;
 	ssize_t (*show)(struct isolation_group *group, char *buf);
+	ssize_t (*store)(struct isolation_group *group, const char *buf,
+			 size_t count);
 };
 
 #define ISOLATION_GROUP_ATTR_RO(_name)					\
 	struct isolation_group_attribute isolation_group_attr_##_name =	\
 		__ATTR_RO(_name)
 
+#define ISOLATION_GROUP_ATTR_RW(_name)					\
+	struct isolation_group_attribute isolation_group_attr_##_name =	\
+		__ATTR_RW(_name)
+
+#define to_isolation_group_attr(a) \
+	container_of(a, struct isolation_group_attribute, attr)
+
 static ssize_t isolation_group_attr_show(struct kobject *kobj,
 					 struct attribute *attr, char *buf)
 {
-	struct isolation_group_attribute *ga =
-		container_of(attr, struct isolation_group_attribute, attr);
+	struct isolation_group_attribute *ga = to_isolation_group_attr(attr);
 
 	return ga->show ? ga->show(to_isolation_group(kobj), buf) : -EIO;
 }
 
+/*
+ * A store may unbind and probe drivers, and so may drop what keeps the
+ * group alive: it holds a reference of its own, and breaks the active
+ * protection of its attribute so that the group can leave sysfs meanwhile.
+ */
+static ssize_t isolation_group_attr_store(struct kobject *kobj,
+					  struct attribute *attr,
+					  const char *buf, size_t count)
+{
+	struct isolation_group_attribute *ga = to_isolation_group_attr(attr);
+	struct isolation_group *group = to_isolation_group(kobj);
+	struct kernfs_node *kn;
+	ssize_t ret;
+
+	if (!ga->store)
+		return -EIO;
+	if (!kref_get_unless_zero(&group->ref))
+		return -ENODEV;
+	kn = sysfs_break_active_protection(kobj, attr);
+	ret = ga->store(group, buf, count);
+	isolation_group_put(group);
+	if (kn)
+		sysfs_unbreak_active_protection(kn);
+	return ret;
+}
+
 static const struct sysfs_ops isolation_group_sysfs_ops = {
 	.show = isolation_group_attr_show,
+	.store = isolation_group_attr_store,
 };
 
 static ssize_t name_show(struct isolation_group *group, char *buf)
@@ -155,9 +316,78 @@ static ssize_t provider_show(struct isolation_group *group, char *buf)
 }
 static ISOLATION_GROUP_ATTR_RO(provider);
 
+static ssize_t manager_show(struct isolation_group *group, char *buf)
+{
+	ssize_t ret;
+
+	/* Under the lock: an unregistering manager leaves its groups first. */
+	spin_lock(&isolation_lock);
+	ret = sysfs_emit(buf, "%s\n", group->manager ? group->manager->name : "");
+	spin_unlock(&isolation_lock);
+	return ret;
+}
+
+/* Find a registered manager by name and pin its module. */
+static struct isolation_manager *isolation_manager_get(const char *name)
+{
+	struct isolation_manager *m, *found = NULL;
+
+	mutex_lock(&isolation_mutex);
+	list_for_each_entry(m, &isolation_managers, node) {
+		if (!strcmp(m->name, name)) {
+			if (try_module_get(m->owner))
+				found = m;
+			break;
+		}
+	}
+	mutex_unlock(&isolation_mutex);
+	return found;
+}
+
+/*
+ * Writing a registered manager's name hands the group over to it, as
+ * isolation_group_handover() does.  Anything else changes nothing.
+ */
+static ssize_t manager_store(struct isolation_group *group, const char *buf,
+			     size_t count)
+{
+	char name[ISOLATION_NAME_MAX + 1];
+	struct isolation_manager *mgr;
+	size_t i, len = count;
+	int ret;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (len && buf[len - 1] == '\n')
+		len--;
+	if (!len || len > ISOLATION_NAME_MAX)
+		return -EINVAL;
+	for (i = 0; i < len; i++)
+		if (!isgraph(buf[i]))
+			return -EINVAL;
+	memcpy(name, buf, len);
+	name[len] = '\0';
+
+	mgr = isolation_manager_get(name);
+	if (!mgr)
+		return -EINVAL;
+	ret = isolation_group_handover(group, mgr);
+	module_put(mgr->owner);
+	return ret ?: count;
+}
+static ISOLATION_GROUP_ATTR_RW(manager);
+
+static ssize_t locked_show(struct isolation_group *group, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", isolation_group_locked(group));
+}
+static ISOLATION_GROUP_ATTR_RO(locked);
+
 static struct attribute *isolation_group_attrs[] = {
 	&isolation_group_attr_name.attr,
 	&isolation_group_attr_provider.attr,
+	&isolation_group_attr_manager.attr,
+	&isolation_group_attr_locked.attr,
 	NULL,
 };
 
@@ -389,11 +619,11 @@ struct isolation_group *isolation_group_get(struct device *dev)
 	if (!dev)
 		return NULL;
 
-	spin_lock(&isolation_dev_lock);
+	spin_lock(&isolation_lock);
 	group = dev->isolation_group;
 	if (group)
 		kref_get(&group->ref);
-	spin_unlock(&isolation_dev_lock);
+	spin_unlock(&isolation_lock);
 	return group;
 }
 EXPORT_SYMBOL_GPL(isolation_group_get);
@@ -514,35 +744,139 @@ static char *isolation_member_link_name(struct isolation_group *group,
 	return link;
 }
 
+/* why a member is in its group: /sys/devices/.../isolation_reason{,_device} */
+
+static const char * const isolation_reason_names[ISOLATION_REASON_MAX] = {
+	[ISOLATION_REASON_PROVIDER]	  = "provider",
+	[ISOLATION_REASON_BOUNDARY]	  = "boundary",
+	[ISOLATION_REASON_DMA_ALIAS]	  = "dma-alias",
+	[ISOLATION_REASON_PCI_BRIDGE]	  = "pci-bridge",
+	[ISOLATION_REASON_NO_ACS]	  = "no-acs",
+	[ISOLATION_REASON_MULTIFUNCTION] = "multifunction",
+};
+
+static bool isolation_reason_needs_dev(enum isolation_reason reason)
+{
+	return reason != ISOLATION_REASON_PROVIDER &&
+	       reason != ISOLATION_REASON_BOUNDARY;
+}
+
+/*
+ * The files are created before the member is published and removed before
+ * it is unlinked; what they print is constant while the member exists.
+ */
+static ssize_t isolation_member_show(struct device *dev, char *buf,
+				     bool reason_dev)
+{
+	struct isolation_member *member;
+	ssize_t ret = -ENODEV;
+
+	spin_lock(&isolation_lock);
+	member = dev->p->isolation_member;
+	if (member && reason_dev)
+		ret = sysfs_emit(buf, "%s\n", member->reason_dev ?: "");
+	else if (member)
+		ret = sysfs_emit(buf, "%s\n",
+				 isolation_reason_names[member->reason]);
+	spin_unlock(&isolation_lock);
+	return ret;
+}
+
+static ssize_t isolation_reason_show(struct device *dev,
+				     struct device_attribute *attr, char *buf)
+{
+	return isolation_member_show(dev, buf, false);
+}
+static DEVICE_ATTR_RO(isolation_reason);
+
+static ssize_t isolation_reason_device_show(struct device *dev,
+					    struct device_attribute *attr,
+					    char *buf)
+{
+	return isolation_member_show(dev, buf, true);
+}
+static DEVICE_ATTR_RO(isolation_reason_device);
+
+static struct attribute *isolation_member_attrs[] = {
+	&dev_attr_isolation_reason.attr,
+	&dev_attr_isolation_reason_device.attr,
+	NULL
+};
+
+static const struct attribute_group isolation_member_group = {
+	.attrs = isolation_member_attrs,
+};
+
 /**
  * isolation_group_add_device() - add a device to a group
  * @group: a live group the caller holds a reference to
  * @dev: a registered device that is in no group
  *
- * Links /sys/isolation/<id>/devices/<dev> and the device's isolation_group
- * attribute, takes a reference on @group and one on @dev, and sends
- * %ISOLATION_NOTIFY_ADD_DEVICE.
+ * Same as isolation_group_add_device_reason() with
+ * %ISOLATION_REASON_PROVIDER: for providers that have nothing finer to say.
  *
  * Context: Process context; takes isolation_mutex.  May be called with
  * @dev's device_lock held.
- * Return: 0 on success; -EINVAL for a NULL argument; -EBUSY if @dev is
- * already in a group (this one or another); -ENODEV if @dev is not
- * registered or @group's provider has been unregistered; -ENOMEM, or an
- * error from sysfs.  On error nothing has changed.
+ * Return: as for isolation_group_add_device_reason().
  */
 int isolation_group_add_device(struct isolation_group *group,
 			       struct device *dev)
 {
-	struct isolation_notifier_data data = { .group = group, .dev = dev };
+	return isolation_group_add_device_reason(group, dev,
+						 ISOLATION_REASON_PROVIDER,
+						 NULL);
+}
+EXPORT_SYMBOL_GPL(isolation_group_add_device);
+
+/**
+ * isolation_group_add_device_reason() - add a device to a group, saying why
+ * @group: a live group the caller holds a reference to
+ * @dev: a registered device that is in no group
+ * @reason: why @dev belongs to @group
+ * @reason_dev: the device @reason refers to; NULL for
+ *	%ISOLATION_REASON_PROVIDER and %ISOLATION_REASON_BOUNDARY, another
+ *	device for every other reason
+ *
+ * Links /sys/isolation/<id>/devices/<dev> and the device's isolation_group
+ * attribute, creates the device's isolation_reason and
+ * isolation_reason_device attributes, takes a reference on @group and one
+ * on @dev, and sends %ISOLATION_NOTIFY_ADD_DEVICE.  Only the name of
+ * @reason_dev is kept: it need not stay registered, nor be in @group.
+ *
+ * Context: Process context; takes isolation_mutex.  May be called with
+ * @dev's device_lock held.
+ * Return: 0 on success; -EINVAL for a NULL @group or @dev, an unknown
+ * @reason, or a @reason_dev that does not fit @reason; -EBUSY if @dev is
+ * already in a group (this one or another); -ENODEV if @dev is not
+ * registered or @group's provider has been unregistered; -ENOMEM, or an
+ * error from sysfs.  On error nothing has changed.
+ */
+int isolation_group_add_device_reason(struct isolation_group *group,
+				      struct device *dev,
+				      enum isolation_reason reason,
+				      struct device *reason_dev)
+{
 	struct isolation_member *member;
 	int ret;
 
-	if (!group || !dev)
+	if (!group || !dev || (unsigned int)reason >= ISOLATION_REASON_MAX)
+		return -EINVAL;
+	if (isolation_reason_needs_dev(reason) ?
+	    !reason_dev || reason_dev == dev : !!reason_dev)
 		return -EINVAL;
 
 	member = isolation_kzalloc(sizeof(*member), "member");
 	if (!member)
 		return -ENOMEM;
+	member->reason = reason;
+	if (reason_dev) {
+		member->reason_dev = isolation_kstrdup(dev_name(reason_dev),
+						       "reason device");
+		if (!member->reason_dev) {
+			ret = -ENOMEM;
+			goto err_free_member;
+		}
+	}
 
 	mutex_lock(&isolation_mutex);
 	if (dev->isolation_group) {
@@ -567,30 +901,41 @@ int isolation_group_add_device(struct isolation_group *group,
 				      member->link_name);
 	if (ret)
 		goto err_remove_device_link;
+	ret = isolation_inject_fault("reason attributes") ?:
+	      sysfs_create_group(&dev->kobj, &isolation_member_group);
+	if (ret)
+		goto err_remove_group_link;
 
 	kref_get(&group->ref);
 	member->group = group;
 	member->dev = get_device(dev);
+	spin_lock(&isolation_lock);
 	list_add_tail(&member->node, &group->devices);
 	group->num_devices++;
-	spin_lock(&isolation_dev_lock);
+	/* A driver bound already counts; later ones are seen by the hooks. */
+	isolation_member_set_driver(member, READ_ONCE(dev->driver));
+	dev->p->isolation_member = member;
 	WRITE_ONCE(dev->isolation_group, group);
-	spin_unlock(&isolation_dev_lock);
-	blocking_notifier_call_chain(&isolation_notifier,
-				     ISOLATION_NOTIFY_ADD_DEVICE, &data);
+	spin_unlock(&isolation_lock);
+	isolation_notify(ISOLATION_NOTIFY_ADD_DEVICE, group, dev, NULL);
+	isolation_group_report(group, NULL);
 	mutex_unlock(&isolation_mutex);
 	return 0;
 
+err_remove_group_link:
+	sysfs_remove_link_from_group(&group->kobj, "devices", member->link_name);
 err_remove_device_link:
 	sysfs_remove_link(&dev->kobj, "isolation_group");
 err_free_link_name:
 	kfree(member->link_name);
 err_unlock:
 	mutex_unlock(&isolation_mutex);
+	kfree(member->reason_dev);
+err_free_member:
 	kfree(member);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(isolation_group_add_device);
+EXPORT_SYMBOL_GPL(isolation_group_add_device_reason);
 
 static struct isolation_member *isolation_find_member(struct isolation_group *group,
 						      struct device *dev)
@@ -608,18 +953,21 @@ static void isolation_member_unlink(struct isolation_member *member)
 {
 	struct isolation_group *group = member->group;
 	struct device *dev = member->dev;
-	struct isolation_notifier_data data = { .group = group, .dev = dev };
 
 	lockdep_assert_held(&isolation_mutex);
-	blocking_notifier_call_chain(&isolation_notifier,
-				     ISOLATION_NOTIFY_DEL_DEVICE, &data);
+	isolation_notify(ISOLATION_NOTIFY_DEL_DEVICE, group, dev, NULL);
+	sysfs_remove_group(&dev->kobj, &isolation_member_group);
 	sysfs_remove_link_from_group(&group->kobj, "devices", member->link_name);
 	sysfs_remove_link(&dev->kobj, "isolation_group");
+	spin_lock(&isolation_lock);
+	isolation_member_set_driver(member, NULL);
 	list_del(&member->node);
 	group->num_devices--;
-	spin_lock(&isolation_dev_lock);
+	dev->p->isolation_member = NULL;
 	WRITE_ONCE(dev->isolation_group, NULL);
-	spin_unlock(&isolation_dev_lock);
+	spin_unlock(&isolation_lock);
+	/* Losing its last host-bound member locks a managed group. */
+	isolation_group_report(group, NULL);
 }
 
 /* Drop what an unlinked member held; called without isolation_mutex. */
@@ -628,6 +976,7 @@ static void isolation_member_free(struct isolation_member *member)
 	put_device(member->dev);
 	isolation_group_put(member->group);
 	kfree(member->link_name);
+	kfree(member->reason_dev);
 	kfree(member);
 }
 
@@ -671,6 +1020,474 @@ int isolation_group_remove_device(struct device *dev)
 EXPORT_SYMBOL_GPL(isolation_group_remove_device);
 
 /**
+ * isolation_device_reason() - why a device is in its group
+ * @dev: the device
+ * @reason_dev: buffer for the name of the device the reason refers to; an
+ *	empty string if there is none.  May be NULL if @size is 0.
+ * @size: size of @reason_dev
+ *
+ * Context: Process context; takes isolation_mutex.
+ * Return: the &enum isolation_reason given when @dev was added, -EINVAL if
+ * @dev is NULL, -ENODEV if @dev is in no group, or -EOVERFLOW if the name
+ * does not fit in @size bytes (the reason is not returned then).
+ */
+int isolation_device_reason(struct device *dev, char *reason_dev, size_t size)
+{
+	struct isolation_member *member;
+	int ret;
+
+	if (!dev)
+		return -EINVAL;
+
+	mutex_lock(&isolation_mutex);
+	member = dev->isolation_group ? dev->p->isolation_member : NULL;
+	if (!member) {
+		ret = -ENODEV;
+		goto out_unlock;
+	}
+	ret = member->reason;
+	if (size && strscpy(reason_dev, member->reason_dev ?: "", size) < 0)
+		ret = -EOVERFLOW;
+	else if (!size && member->reason_dev)
+		ret = -EOVERFLOW;
+out_unlock:
+	mutex_unlock(&isolation_mutex);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(isolation_device_reason);
+
+/* managers */
+
+static bool isolation_manager_registered(struct isolation_manager *mgr)
+{
+	struct isolation_manager *m;
+
+	lockdep_assert_held(&isolation_mutex);
+	list_for_each_entry(m, &isolation_managers, node)
+		if (m == mgr)
+			return true;
+	return false;
+}
+
+/*
+ * Take @group's manager away, if it has one, and announce it; returns the
+ * manager it had.  The caller re-probes the devices left without a driver.
+ */
+static struct isolation_manager *
+isolation_group_drop_manager(struct isolation_group *group)
+{
+	struct isolation_manager *old;
+
+	lockdep_assert_held(&isolation_mutex);
+	spin_lock(&isolation_lock);
+	old = group->manager;
+	group->manager = NULL;
+	isolation_group_recount(group);
+	spin_unlock(&isolation_lock);
+	if (old) {
+		isolation_notify(ISOLATION_NOTIFY_CLEAR_MANAGER, group, NULL, old);
+		isolation_group_report(group, old);
+	}
+	return old;
+}
+
+/*
+ * The members of @group, each with a reference, for work that must run
+ * without isolation_mutex (anything taking device_lock()).  Free with
+ * isolation_put_devices().
+ */
+static int isolation_group_snapshot(struct isolation_group *group,
+				    struct device ***devs, unsigned int *n)
+{
+	struct isolation_member *member;
+	unsigned int i = 0;
+
+	mutex_lock(&isolation_mutex);
+	*devs = kcalloc(max(group->num_devices, 1U), sizeof(**devs), GFP_KERNEL);
+	if (!*devs) {
+		mutex_unlock(&isolation_mutex);
+		return -ENOMEM;
+	}
+	list_for_each_entry(member, &group->devices, node)
+		(*devs)[i++] = get_device(member->dev);
+	mutex_unlock(&isolation_mutex);
+	*n = i;
+	return 0;
+}
+
+static void isolation_put_devices(struct device **devs, unsigned int n)
+{
+	while (n--)
+		put_device(devs[n]);
+	kfree(devs);
+}
+
+/* Let drivers probe the members of @group that have none. */
+static void isolation_group_reprobe(struct isolation_group *group)
+{
+	struct device **devs;
+	unsigned int i, n;
+
+	if (isolation_group_snapshot(group, &devs, &n))
+		return;
+	for (i = 0; i < n; i++)
+		if (device_attach(devs[i]) < 0)
+			dev_dbg(devs[i], "isolation: re-probe failed\n");
+	isolation_put_devices(devs, n);
+}
+
+/**
+ * isolation_manager_register() - register a manager of isolation groups
+ * @mgr: the manager; @mgr->name must be set and unique
+ *
+ * Context: Process context; takes isolation_mutex.
+ * Return: 0 on success; -ENODEV if isolation groups failed to initialize;
+ * -EINVAL if @mgr or its name is missing or the name is not a valid
+ * sysfs word (at most 64 printable characters, no space or slash);
+ * -EBUSY if @mgr is registered already; -EEXIST if another manager uses
+ * the name.
+ */
+int isolation_manager_register(struct isolation_manager *mgr)
+{
+	struct isolation_manager *m;
+	const char *c;
+	int ret = 0;
+
+	if (!isolation_kset)
+		return -ENODEV;
+	if (!mgr || !isolation_name_valid(mgr->name))
+		return -EINVAL;
+	for (c = mgr->name; *c; c++)
+		if (!isgraph(*c))
+			return -EINVAL;
+
+	mutex_lock(&isolation_mutex);
+	list_for_each_entry(m, &isolation_managers, node) {
+		if (m == mgr) {
+			ret = -EBUSY;
+			goto out_unlock;
+		}
+		if (!strcmp(m->name, mgr->name)) {
+			ret = -EEXIST;
+			goto out_unlock;
+		}
+	}
+	list_add_tail(&mgr->node, &isolation_managers);
+out_unlock:
+	mutex_unlock(&isolation_mutex);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(isolation_manager_register);
+
+/* A group of some provider that @mgr manages, with a reference, or NULL. */
+static struct isolation_group *isolation_find_managed(struct isolation_manager *mgr)
+{
+	struct isolation_provider *p;
+	struct isolation_group *group;
+
+	lockdep_assert_held(&isolation_mutex);
+	list_for_each_entry(p, &isolation_providers, node) {
+		list_for_each_entry(group, &p->groups, provider_node) {
+			if (READ_ONCE(group->manager) == mgr) {
+				kref_get(&group->ref);
+				return group;
+			}
+		}
+	}
+	return NULL;
+}
+
+/**
+ * isolation_manager_unregister() - unregister a manager
+ * @mgr: a manager registered with isolation_manager_register()
+ *
+ * Clears @mgr from every group it manages, as isolation_group_clear_manager()
+ * would, so those groups unlock and their driverless devices are probed
+ * again.
+ *
+ * Context: Process context; takes isolation_mutex and the device locks of
+ * the members of the groups it clears.
+ */
+void isolation_manager_unregister(struct isolation_manager *mgr)
+{
+	struct isolation_group *group;
+
+	if (!mgr)
+		return;
+
+	mutex_lock(&isolation_mutex);
+	if (WARN_ON_ONCE(!isolation_manager_registered(mgr))) {
+		mutex_unlock(&isolation_mutex);
+		return;
+	}
+	list_del(&mgr->node);
+	/* Unregistered, it can take no new group; release the ones it has. */
+	while ((group = isolation_find_managed(mgr))) {
+		isolation_group_drop_manager(group);
+		mutex_unlock(&isolation_mutex);
+		isolation_group_reprobe(group);
+		isolation_group_put(group);
+		mutex_lock(&isolation_mutex);
+	}
+	mutex_unlock(&isolation_mutex);
+}
+EXPORT_SYMBOL_GPL(isolation_manager_unregister);
+
+/**
+ * isolation_group_set_manager() - make a manager take a group over
+ * @group: a group the caller holds a reference to
+ * @mgr: a registered manager
+ *
+ * From now on only @mgr's drivers match the group's devices.  Drivers
+ * already bound stay bound; the group is locked once none but @mgr's are
+ * (isolation_group_handover() unbinds them).  Sends
+ * %ISOLATION_NOTIFY_SET_MANAGER, and %ISOLATION_NOTIFY_LOCKED with a
+ * KOBJ_CHANGE uevent if the group is locked at once.
+ *
+ * Context: Process context; takes isolation_mutex.
+ * Return: 0 on success; -EINVAL for a NULL argument or an unregistered
+ * manager; -ENODEV if the group's provider is gone; -EBUSY if the group
+ * has a manager already, @mgr included.
+ */
+int isolation_group_set_manager(struct isolation_group *group,
+				struct isolation_manager *mgr)
+{
+	int ret = 0;
+
+	if (!group || !mgr)
+		return -EINVAL;
+
+	mutex_lock(&isolation_mutex);
+	if (!isolation_manager_registered(mgr)) {
+		ret = -EINVAL;
+		goto out_unlock;
+	}
+	if (!group->provider) {
+		ret = -ENODEV;
+		goto out_unlock;
+	}
+	spin_lock(&isolation_lock);
+	if (group->manager) {
+		ret = -EBUSY;
+	} else {
+		group->manager = mgr;
+		isolation_group_recount(group);
+	}
+	spin_unlock(&isolation_lock);
+	if (!ret) {
+		isolation_notify(ISOLATION_NOTIFY_SET_MANAGER, group, NULL, mgr);
+		isolation_group_report(group, NULL);
+	}
+out_unlock:
+	mutex_unlock(&isolation_mutex);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(isolation_group_set_manager);
+
+/**
+ * isolation_group_clear_manager() - give a group back
+ * @group: a group the caller holds a reference to
+ * @mgr: the group's manager
+ *
+ * The group unlocks, every driver may match its devices again, and the
+ * devices left without a driver are probed.  Sends
+ * %ISOLATION_NOTIFY_CLEAR_MANAGER and, if it was locked,
+ * %ISOLATION_NOTIFY_UNLOCKED with a KOBJ_CHANGE uevent.
+ *
+ * Context: Process context; takes isolation_mutex, then the device locks
+ * of the group's devices to probe them.
+ * Return: 0 on success; -EINVAL for a NULL argument; -ENOENT if the group
+ * has no manager; -EPERM if its manager is not @mgr.
+ */
+int isolation_group_clear_manager(struct isolation_group *group,
+				  struct isolation_manager *mgr)
+{
+	struct isolation_manager *cur;
+
+	if (!group || !mgr)
+		return -EINVAL;
+
+	mutex_lock(&isolation_mutex);
+	cur = READ_ONCE(group->manager);
+	if (cur != mgr) {
+		mutex_unlock(&isolation_mutex);
+		return cur ? -EPERM : -ENOENT;
+	}
+	isolation_group_drop_manager(group);
+	mutex_unlock(&isolation_mutex);
+
+	isolation_group_reprobe(group);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(isolation_group_clear_manager);
+
+/* Unbind @dev's driver unless it is @mgr's; fails if one stays bound. */
+static int isolation_release_host_driver(struct device *dev,
+					 struct isolation_manager *mgr)
+{
+	const struct device_driver *drv;
+	int ret;
+
+	ret = isolation_inject_fault("handover release");
+	if (ret)
+		return ret;
+	drv = READ_ONCE(dev->driver);
+	if (drv && drv->isolation_manager != mgr)
+		device_release_driver(dev);
+
+	device_lock(dev);
+	drv = dev->driver;
+	ret = drv && drv->isolation_manager != mgr ? -EBUSY : 0;
+	device_unlock(dev);
+	return ret;
+}
+
+/* Can @dev's driver, if it is a host driver, be unbound at all? */
+static bool isolation_host_driver_pinned(struct device *dev,
+					 struct isolation_manager *mgr)
+{
+	const struct device_driver *drv;
+	bool pinned;
+
+	device_lock(dev);
+	drv = dev->driver;
+	pinned = drv && drv->isolation_manager != mgr && drv->suppress_bind_attrs;
+	device_unlock(dev);
+	if (pinned)
+		dev_warn(dev, "isolation: driver %s cannot be unbound\n",
+			 drv->name);
+	return pinned;
+}
+
+static DEFINE_MUTEX(isolation_handover_mutex);
+
+/**
+ * isolation_group_handover() - hand a whole group over to a manager
+ * @group: a group the caller holds a reference to
+ * @mgr: a registered manager
+ *
+ * Sets @mgr as the group's manager, unbinds every driver of the group's
+ * devices that is not @mgr's, and probes the devices again so that @mgr's
+ * drivers bind.  All or nothing: if a device cannot be released (its
+ * driver suppresses unbinding, or it stays bound), nothing has changed
+ * when this returns: the group loses the manager this call gave it and the
+ * devices that were unbound are probed by their host drivers again.  A
+ * group @mgr already manages is completed, but then keeps @mgr on failure.
+ *
+ * Context: Process context; takes isolation_mutex and the device locks of
+ * the group's devices.  Not from a notifier callback or with a device lock
+ * held.
+ * Return: 0 when the group is @mgr's and no host driver is bound to it;
+ * -EINVAL for a NULL argument or an unregistered manager; -ENODEV if the
+ * group's provider is gone; -EBUSY if another manager has the group or a
+ * device cannot be released; -ENOMEM.
+ */
+int isolation_group_handover(struct isolation_group *group,
+			     struct isolation_manager *mgr)
+{
+	bool set_here = false;
+	struct device **devs;
+	unsigned int i, n;
+	int ret;
+
+	if (!group || !mgr)
+		return -EINVAL;
+
+	mutex_lock(&isolation_handover_mutex);
+	ret = isolation_group_set_manager(group, mgr);
+	if (!ret)
+		set_here = true;
+	else if (ret == -EBUSY && isolation_group_manager(group) == mgr)
+		ret = 0;
+	if (ret)
+		goto out_unlock;
+
+	ret = isolation_group_snapshot(group, &devs, &n);
+	if (ret)
+		goto err_clear_manager;
+
+	/* Refuse before anything changes if a host driver cannot be unbound. */
+	for (i = 0; i < n; i++) {
+		if (isolation_host_driver_pinned(devs[i], mgr)) {
+			ret = -EBUSY;
+			goto err_put_devices;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		ret = isolation_release_host_driver(devs[i], mgr);
+		if (ret) {
+			dev_warn(devs[i], "isolation: cannot release for %s: %d\n",
+				 mgr->name, ret);
+			goto err_put_devices;
+		}
+	}
+	/* Now only @mgr's drivers match: let them bind. */
+	for (i = 0; i < n; i++)
+		if (device_attach(devs[i]) < 0)
+			dev_dbg(devs[i], "isolation: no %s driver bound\n",
+				mgr->name);
+	isolation_put_devices(devs, n);
+	mutex_unlock(&isolation_handover_mutex);
+	return 0;
+
+err_put_devices:
+	isolation_put_devices(devs, n);
+err_clear_manager:
+	/* Clearing probes the released devices: their host drivers return. */
+	if (set_here)
+		isolation_group_clear_manager(group, mgr);
+out_unlock:
+	mutex_unlock(&isolation_handover_mutex);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(isolation_group_handover);
+
+/**
+ * isolation_group_manager() - the manager of a group
+ * @group: a group the caller holds a reference to
+ *
+ * Context: Any context that may take a spinlock.
+ * Return: the manager, or NULL if the group has none or @group is NULL.
+ */
+struct isolation_manager *isolation_group_manager(struct isolation_group *group)
+{
+	struct isolation_manager *mgr;
+
+	if (!group)
+		return NULL;
+	spin_lock(&isolation_lock);
+	mgr = group->manager;
+	spin_unlock(&isolation_lock);
+	return mgr;
+}
+EXPORT_SYMBOL_GPL(isolation_group_manager);
+
+/**
+ * isolation_group_locked() - is a group under its manager's control?
+ * @group: a group the caller holds a reference to
+ *
+ * A group is locked when it has a manager and each of its devices is bound
+ * to a driver of that manager or to none, no other driver being in probe.
+ * It stays locked while devices come and go, since newcomers can only bind
+ * the manager's drivers, and unlocks when the manager is cleared.  O(1).
+ *
+ * Context: Any context that may take a spinlock.
+ * Return: true if locked; false if not or @group is NULL.
+ */
+bool isolation_group_locked(struct isolation_group *group)
+{
+	bool locked;
+
+	if (!group)
+		return false;
+	spin_lock(&isolation_lock);
+	locked = isolation_group_is_locked(group);
+	spin_unlock(&isolation_lock);
+	return locked;
+}
+EXPORT_SYMBOL_GPL(isolation_group_locked);
+
+/**
  * isolation_provider_unregister() - unregister a provider and its groups
  * @provider: a provider registered with isolation_provider_register()
  *
@@ -705,6 +1522,7 @@ void isolation_provider_unregister(struct isolation_provider *provider)
 			isolation_member_unlink(member);
 			list_add_tail(&member->node, &members);
 		}
+		isolation_group_drop_manager(group);
 		group->provider = NULL;
 		list_move_tail(&group->provider_node, &groups);
 	}
@@ -754,7 +1572,7 @@ int isolation_group_for_each(struct isolation_group *group, void *data,
 }
 EXPORT_SYMBOL_GPL(isolation_group_for_each);
 
-/* events */
+/* notifier */
 
 /**
  * isolation_register_notifier() - get told about isolation group events
@@ -788,6 +1606,120 @@ int isolation_unregister_notifier(struct notifier_block *nb)
 EXPORT_SYMBOL_GPL(isolation_unregister_notifier);
 
 /* driver core hooks */
+
+/*
+ * Record @drv, or no driver, as @dev's; with @probe, refuse a driver that
+ * is not the manager's.  Announces a change of the locked state.
+ */
+static int isolation_track_driver(struct device *dev,
+				  const struct device_driver *drv, bool probe)
+{
+	struct isolation_group *report = NULL, *group;
+	struct isolation_member *member;
+	bool was;
+	int ret = 0;
+
+	spin_lock(&isolation_lock);
+	member = dev->p->isolation_member;
+	if (!member)
+		goto out_unlock;
+	group = member->group;
+	if (probe && group->manager && !isolation_claims(group, drv)) {
+		/* Drop what an earlier attempt of this probe reserved. */
+		drv = NULL;
+		ret = -EBUSY;
+	}
+	if (member->drv == drv)
+		goto out_unlock;
+	was = isolation_group_is_locked(group);
+	isolation_member_set_driver(member, drv);
+	if (was != isolation_group_is_locked(group)) {
+		kref_get(&group->ref);
+		report = group;
+	}
+out_unlock:
+	spin_unlock(&isolation_lock);
+
+	if (report) {
+		mutex_lock(&isolation_mutex);
+		isolation_group_report(report, NULL);
+		mutex_unlock(&isolation_mutex);
+		isolation_group_put(report);
+	}
+	return ret;
+}
+
+/**
+ * __isolation_driver_may_match() - may a driver match a grouped device?
+ * @drv: the driver
+ * @dev: a device in a group
+ *
+ * Called by driver_match_device() before the bus's match.
+ *
+ * Context: Process context, with or without @dev's device_lock held;
+ * takes isolation_lock.
+ * Return: false if @dev's group has a manager and @drv is not its driver.
+ */
+bool __isolation_driver_may_match(const struct device_driver *drv,
+				  struct device *dev)
+{
+	struct isolation_group *group;
+	bool ok;
+
+	spin_lock(&isolation_lock);
+	group = dev->isolation_group;
+	ok = !group || !group->manager || isolation_claims(group, drv);
+	spin_unlock(&isolation_lock);
+	return ok;
+}
+
+/**
+ * __isolation_probe_begin() - reserve a grouped device for a probing driver
+ * @dev: the device, in a group
+ * @drv: the driver about to probe it
+ *
+ * Called by really_probe() before the driver is set, under @dev's
+ * device_lock: the check of driver_match_device() again, made atomic with
+ * recording @drv, so that a driver that matched before a manager was set
+ * cannot bind into a locked group.  The reservation ends with
+ * __isolation_driver_unbound(), on probe failure or release.
+ *
+ * Context: Process context, with @dev's device_lock held.
+ * Return: 0, or -EBUSY if @dev's group has a manager and @drv is not its.
+ */
+int __isolation_probe_begin(struct device *dev, const struct device_driver *drv)
+{
+	return isolation_track_driver(dev, drv, true);
+}
+
+/**
+ * __isolation_driver_bound() - a grouped device's driver is bound
+ * @dev: the device, with @dev->driver set
+ *
+ * Called by driver_bound().  Usually confirms what
+ * __isolation_probe_begin() reserved; records the driver of a device that
+ * joined its group during the probe.
+ *
+ * Context: Process context, with @dev's device_lock held.
+ */
+void __isolation_driver_bound(struct device *dev)
+{
+	isolation_track_driver(dev, dev->driver, false);
+}
+
+/**
+ * __isolation_driver_unbound() - a grouped device has no driver any more
+ * @dev: the device
+ *
+ * Called by __device_release_driver() and by really_probe() when the probe
+ * failed.  May lock the device's group.
+ *
+ * Context: Process context, with @dev's device_lock held.
+ */
+void __isolation_driver_unbound(struct device *dev)
+{
+	isolation_track_driver(dev, NULL, false);
+}
 
 /**
  * isolation_device_del() - take a device that is being deleted out of its group

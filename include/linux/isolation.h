@@ -12,6 +12,7 @@
 #include <linux/types.h>
 
 struct device;
+struct device_driver;
 struct module;
 struct notifier_block;
 struct isolation_group;
@@ -36,24 +37,85 @@ struct isolation_provider {
 };
 
 /**
+ * struct isolation_manager - a subsystem that takes isolation groups over
+ * @name: short name, shown in /sys/isolation/<id>/manager and accepted
+ *	there; unique among registered managers (e.g. "vfio")
+ * @owner: module that implements the manager, may be NULL when built in
+ * @node: entry in the list of registered managers; private to the core
+ *
+ * While a group has a manager, only drivers whose
+ * &device_driver.isolation_manager points to that manager match the
+ * group's devices; every other driver is not a match and is never probed.
+ * Set that field before driver_register().
+ */
+struct isolation_manager {
+	const char *name;
+	struct module *owner;
+	struct list_head node;
+};
+
+/**
  * enum isolation_notify_event - events sent to isolation notifiers
  * @ISOLATION_NOTIFY_ADD_DEVICE: a device joined a group
  * @ISOLATION_NOTIFY_DEL_DEVICE: a device is leaving a group; the group is
  *	still valid while the callback runs
+ * @ISOLATION_NOTIFY_SET_MANAGER: the group got a manager; @dev is NULL
+ * @ISOLATION_NOTIFY_CLEAR_MANAGER: the group lost its manager; @dev is NULL
+ * @ISOLATION_NOTIFY_LOCKED: every device of the managed group is bound to a
+ *	driver of its manager or to none; @dev is NULL
+ * @ISOLATION_NOTIFY_UNLOCKED: the group is no longer locked; @dev is NULL
  */
 enum isolation_notify_event {
 	ISOLATION_NOTIFY_ADD_DEVICE = 1,
 	ISOLATION_NOTIFY_DEL_DEVICE,
+	ISOLATION_NOTIFY_SET_MANAGER,
+	ISOLATION_NOTIFY_CLEAR_MANAGER,
+	ISOLATION_NOTIFY_LOCKED,
+	ISOLATION_NOTIFY_UNLOCKED,
 };
 
 /**
  * struct isolation_notifier_data - argument of isolation notifier callbacks
  * @group: the group the event is about
- * @dev: the device the event is about
+ * @dev: the device the event is about, or NULL for group events
+ * @manager: for manager and lock events, the manager concerned
  */
 struct isolation_notifier_data {
 	struct isolation_group *group;
 	struct device *dev;
+	struct isolation_manager *manager;
+};
+
+/**
+ * enum isolation_reason - why a device is in its isolation group
+ * @ISOLATION_REASON_PROVIDER: the provider put it there and gives no finer
+ *	reason
+ * @ISOLATION_REASON_BOUNDARY: the device bounds the group itself: the
+ *	group is named after it and it needs no other device to be there
+ * @ISOLATION_REASON_DMA_ALIAS: the device and the reason device use each
+ *	other's requester ID (DMA alias quirks, a DMA proxy device)
+ * @ISOLATION_REASON_PCI_BRIDGE: the device is behind the reason device, a
+ *	PCIe-to-PCI/PCI-X bridge that issues its DMA under its own ID
+ * @ISOLATION_REASON_NO_ACS: the reason device, a bridge or port above the
+ *	device, lacks isolating ACS, so devices below it can reach each other
+ *	without passing the IOMMU
+ * @ISOLATION_REASON_MULTIFUNCTION: the device is another function of the
+ *	same multifunction device as the reason device, without ACS between
+ *	the functions
+ * @ISOLATION_REASON_MAX: number of reasons; not a reason
+ *
+ * Every reason but %ISOLATION_REASON_PROVIDER and %ISOLATION_REASON_BOUNDARY
+ * names a reason device.  The values are ABI through their names in
+ * /sys/devices/.../isolation_reason; new reasons are added at the end.
+ */
+enum isolation_reason {
+	ISOLATION_REASON_PROVIDER,
+	ISOLATION_REASON_BOUNDARY,
+	ISOLATION_REASON_DMA_ALIAS,
+	ISOLATION_REASON_PCI_BRIDGE,
+	ISOLATION_REASON_NO_ACS,
+	ISOLATION_REASON_MULTIFUNCTION,
+	ISOLATION_REASON_MAX
 };
 
 #ifdef CONFIG_ISOLATION_GROUPS
@@ -71,9 +133,26 @@ const char *isolation_group_provider_name(const struct isolation_group *group);
 
 int isolation_group_add_device(struct isolation_group *group,
 			       struct device *dev);
+int isolation_group_add_device_reason(struct isolation_group *group,
+				      struct device *dev,
+				      enum isolation_reason reason,
+				      struct device *reason_dev);
 int isolation_group_remove_device(struct device *dev);
+int isolation_device_reason(struct device *dev, char *reason_dev,
+			    size_t size);
 int isolation_group_for_each(struct isolation_group *group, void *data,
 			     int (*fn)(struct device *dev, void *data));
+
+int isolation_manager_register(struct isolation_manager *mgr);
+void isolation_manager_unregister(struct isolation_manager *mgr);
+int isolation_group_set_manager(struct isolation_group *group,
+				struct isolation_manager *mgr);
+int isolation_group_clear_manager(struct isolation_group *group,
+				  struct isolation_manager *mgr);
+int isolation_group_handover(struct isolation_group *group,
+			     struct isolation_manager *mgr);
+struct isolation_manager *isolation_group_manager(struct isolation_group *group);
+bool isolation_group_locked(struct isolation_group *group);
 
 int isolation_register_notifier(struct notifier_block *nb);
 int isolation_unregister_notifier(struct notifier_block *nb);
@@ -129,7 +208,22 @@ static inline int isolation_group_add_device(struct isolation_group *group,
 	return -ENODEV;
 }
 
+static inline int
+isolation_group_add_device_reason(struct isolation_group *group,
+				  struct device *dev,
+				  enum isolation_reason reason,
+				  struct device *reason_dev)
+{
+	return -ENODEV;
+}
+
 static inline int isolation_group_remove_device(struct device *dev)
+{
+	return -ENODEV;
+}
+
+static inline int isolation_device_reason(struct device *dev,
+					  char *reason_dev, size_t size)
 {
 	return -ENODEV;
 }
@@ -139,6 +233,44 @@ isolation_group_for_each(struct isolation_group *group, void *data,
 			 int (*fn)(struct device *dev, void *data))
 {
 	return -ENODEV;
+}
+
+static inline int isolation_manager_register(struct isolation_manager *mgr)
+{
+	return -ENODEV;
+}
+
+static inline void isolation_manager_unregister(struct isolation_manager *mgr)
+{
+}
+
+static inline int isolation_group_set_manager(struct isolation_group *group,
+					      struct isolation_manager *mgr)
+{
+	return -ENODEV;
+}
+
+static inline int isolation_group_clear_manager(struct isolation_group *group,
+						struct isolation_manager *mgr)
+{
+	return -ENODEV;
+}
+
+static inline int isolation_group_handover(struct isolation_group *group,
+					   struct isolation_manager *mgr)
+{
+	return -ENODEV;
+}
+
+static inline struct isolation_manager *
+isolation_group_manager(struct isolation_group *group)
+{
+	return NULL;
+}
+
+static inline bool isolation_group_locked(struct isolation_group *group)
+{
+	return false;
 }
 
 static inline int isolation_register_notifier(struct notifier_block *nb)

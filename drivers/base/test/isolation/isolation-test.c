@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests for the isolation group core: providers, groups, membership,
- * lifetime, sysfs and notifier events.
+ * KUnit tests for the isolation group core: providers, groups, membership
+ * and its reasons, lifetime, sysfs and notifier events.
  *
  * sysfs is checked through kernfs, the way userspace sees it: directories,
  * links and their targets are looked up by name, and attributes are read
@@ -166,6 +166,46 @@ static void iso_expect_attr(struct kunit *test, int id, const char *name,
 	KUNIT_EXPECT_EQ(test, iso_read_attr(test, id, name, buf),
 			(int)strlen(want));
 	KUNIT_EXPECT_STREQ(test, buf, want);
+}
+
+/* Read attribute @name of @dev through its sysfs show() method. */
+static int iso_read_dev_attr(struct device *dev, const char *name, char *buf)
+{
+	struct kernfs_node *kn = kernfs_find_and_get(dev->kobj.sd, name);
+	struct kobject *kobj = &dev->kobj;
+	int ret = -ENOENT;
+
+	if (kn) {
+		ret = kobj->ktype->sysfs_ops->show(kobj, kn->priv, buf);
+		kernfs_put(kn);
+	}
+	return ret;
+}
+
+static void iso_expect_dev_attr(struct kunit *test, struct device *dev,
+				const char *name, const char *want)
+{
+	char *buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_EXPECT_EQ_MSG(test, iso_read_dev_attr(dev, name, buf),
+			    (int)strlen(want), "%s of %s", name, dev_name(dev));
+	KUNIT_EXPECT_STREQ_MSG(test, buf, want, "%s of %s", name,
+			       dev_name(dev));
+}
+
+/* Does @dev have neither reason attribute? */
+static bool iso_dev_lacks_reason(struct device *dev)
+{
+	char *buf = kzalloc(PAGE_SIZE, GFP_KERNEL);
+	bool lacks;
+
+	if (!buf)
+		return false;
+	lacks = iso_read_dev_attr(dev, "isolation_reason", buf) == -ENOENT &&
+		iso_read_dev_attr(dev, "isolation_reason_device", buf) == -ENOENT;
+	kfree(buf);
+	return lacks;
 }
 
 /* Is @dev linked from group @id's devices/ as @link, and back? */
@@ -915,13 +955,192 @@ static void iso_add_device_fault_test(struct kunit *test)
 	}
 	kunit_deactivate_static_stub(test, isolation_inject_fault);
 	KUNIT_EXPECT_EQ(test, ret, 0);
-	/* member, link name, device link, group link */
-	KUNIT_EXPECT_EQ(test, failures, 4);
+	/* member, link name, device link, group link, reason attributes */
+	KUNIT_EXPECT_EQ(test, failures, 5);
 	/* Only the successful add was announced. */
 	KUNIT_EXPECT_EQ(test, ctx->num_events, 1);
 	KUNIT_EXPECT_TRUE(test, iso_linked(test, id, dev));
 	KUNIT_EXPECT_EQ(test, isolation_group_remove_device(dev), 0);
 	/* No failure leaked a group reference: ours is the last. */
+	isolation_group_put(g);
+	KUNIT_EXPECT_FALSE(test, iso_group_in_sysfs(test, id));
+}
+
+/* Why a device is in its group */
+
+static int iso_add_why(struct isolation_group *g, struct device *dev,
+		       enum isolation_reason reason, struct device *why)
+{
+	return isolation_group_add_device_reason(g, dev, reason, why);
+}
+
+static void iso_reason_test(struct kunit *test)
+{
+	struct isolation_provider *p = iso_provider(test, "kunit-reason");
+	struct isolation_group *g = iso_group(test, p, "g");
+	struct device *port = iso_dev(test, "iso-reason-port");
+	struct device *nic = iso_dev(test, "iso-reason-nic");
+	struct device *gpu = iso_dev(test, "iso-reason-gpu");
+	char name[64];
+
+	KUNIT_ASSERT_EQ(test, iso_add_why(g, port, ISOLATION_REASON_BOUNDARY,
+					  NULL), 0);
+	KUNIT_ASSERT_EQ(test, iso_add_why(g, nic, ISOLATION_REASON_NO_ACS,
+					  port), 0);
+	KUNIT_ASSERT_EQ(test, iso_add_why(g, gpu, ISOLATION_REASON_MULTIFUNCTION,
+					  nic), 0);
+
+	iso_expect_dev_attr(test, port, "isolation_reason", "boundary\n");
+	iso_expect_dev_attr(test, port, "isolation_reason_device", "\n");
+	iso_expect_dev_attr(test, nic, "isolation_reason", "no-acs\n");
+	snprintf(name, sizeof(name), "%s\n", dev_name(port));
+	iso_expect_dev_attr(test, nic, "isolation_reason_device", name);
+	iso_expect_dev_attr(test, gpu, "isolation_reason", "multifunction\n");
+	snprintf(name, sizeof(name), "%s\n", dev_name(nic));
+	iso_expect_dev_attr(test, gpu, "isolation_reason_device", name);
+
+	KUNIT_EXPECT_EQ(test, isolation_device_reason(gpu, name, sizeof(name)),
+			ISOLATION_REASON_MULTIFUNCTION);
+	KUNIT_EXPECT_STREQ(test, name, dev_name(nic));
+	KUNIT_EXPECT_EQ(test, isolation_device_reason(port, name, sizeof(name)),
+			ISOLATION_REASON_BOUNDARY);
+	KUNIT_EXPECT_STREQ(test, name, "");
+	/* Too small a buffer is an error, not a truncated name. */
+	KUNIT_EXPECT_EQ(test, isolation_device_reason(gpu, name, 3), -EOVERFLOW);
+	KUNIT_EXPECT_EQ(test, isolation_device_reason(gpu, NULL, 0), -EOVERFLOW);
+	KUNIT_EXPECT_EQ(test, isolation_device_reason(port, NULL, 0),
+			ISOLATION_REASON_BOUNDARY);
+
+	/* Leaving the group takes the attributes away. */
+	KUNIT_EXPECT_EQ(test, isolation_group_remove_device(gpu), 0);
+	KUNIT_EXPECT_TRUE(test, iso_dev_lacks_reason(gpu));
+	KUNIT_EXPECT_EQ(test, isolation_device_reason(gpu, name, sizeof(name)),
+			-ENODEV);
+	KUNIT_EXPECT_EQ(test, isolation_device_reason(NULL, name, sizeof(name)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, isolation_group_remove_device(nic), 0);
+	KUNIT_EXPECT_EQ(test, isolation_group_remove_device(port), 0);
+	isolation_group_put(g);
+}
+
+static void iso_reason_default_test(struct kunit *test)
+{
+	struct isolation_provider *p = iso_provider(test, "kunit-reasondef");
+	struct isolation_group *g = iso_group(test, p, "g");
+	struct device *dev = iso_dev(test, "iso-reasondef");
+	char name[16] = "unchanged";
+
+	KUNIT_EXPECT_TRUE(test, iso_dev_lacks_reason(dev));
+	KUNIT_ASSERT_EQ(test, isolation_group_add_device(g, dev), 0);
+	iso_expect_dev_attr(test, dev, "isolation_reason", "provider\n");
+	iso_expect_dev_attr(test, dev, "isolation_reason_device", "\n");
+	KUNIT_EXPECT_EQ(test, isolation_device_reason(dev, name, sizeof(name)),
+			ISOLATION_REASON_PROVIDER);
+	KUNIT_EXPECT_STREQ(test, name, "");
+	KUNIT_EXPECT_EQ(test, isolation_group_remove_device(dev), 0);
+	isolation_group_put(g);
+}
+
+static void iso_reason_bad_args_test(struct kunit *test)
+{
+	struct isolation_provider *p = iso_provider(test, "kunit-reasonbad");
+	struct isolation_group *g = iso_group(test, p, "g");
+	struct device *dev = iso_dev(test, "iso-reasonbad");
+	struct device *other = iso_dev(test, "iso-reasonbad-other");
+	static const struct {
+		int reason;
+		bool with_other, with_self;
+	} bad[] = {
+		{ ISOLATION_REASON_BOUNDARY, true, false },
+		{ ISOLATION_REASON_PROVIDER, true, false },
+		{ ISOLATION_REASON_DMA_ALIAS, false, false },
+		{ ISOLATION_REASON_PCI_BRIDGE, false, false },
+		{ ISOLATION_REASON_NO_ACS, false, true },
+		{ ISOLATION_REASON_MULTIFUNCTION, false, true },
+		{ ISOLATION_REASON_MAX, false, false },
+		{ ISOLATION_REASON_MAX, true, false },
+		{ -1, false, false },
+	};
+	int id = isolation_group_id(g);
+	struct device *reason_dev;
+	unsigned int i;
+
+	iso_listen(test);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		reason_dev = bad[i].with_other ? other :
+			     bad[i].with_self ? dev : NULL;
+		KUNIT_EXPECT_EQ_MSG(test, iso_add_why(g, dev, bad[i].reason,
+						      reason_dev),
+				    -EINVAL, "case %u", i);
+		KUNIT_EXPECT_NULL_MSG(test, isolation_group_get(dev), "case %u", i);
+		KUNIT_EXPECT_FALSE_MSG(test, iso_dev_has_group_link(dev),
+				       "case %u", i);
+		KUNIT_EXPECT_TRUE_MSG(test, iso_dev_lacks_reason(dev),
+				      "case %u", i);
+	}
+	KUNIT_EXPECT_EQ(test, iso_add_why(NULL, dev, ISOLATION_REASON_BOUNDARY,
+					  NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, iso_add_why(g, NULL, ISOLATION_REASON_BOUNDARY,
+					  NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, iso_ctx(test)->num_events, 0);
+
+	/* Nothing was added: the only reference left is ours. */
+	isolation_group_put(g);
+	KUNIT_EXPECT_FALSE(test, iso_group_in_sysfs(test, id));
+}
+
+/* Only the name of the reason device is kept; it may go away first. */
+static void iso_reason_device_gone_test(struct kunit *test)
+{
+	struct isolation_provider *p = iso_provider(test, "kunit-reasongone");
+	struct isolation_group *g = iso_group(test, p, "g");
+	struct device *bridge = iso_dev(test, "iso-reasongone-bridge");
+	struct device *dev = iso_dev(test, "iso-reasongone");
+	char want[64];
+
+	snprintf(want, sizeof(want), "%s\n", dev_name(bridge));
+	KUNIT_ASSERT_EQ(test, iso_add_why(g, bridge, ISOLATION_REASON_BOUNDARY,
+					  NULL), 0);
+	KUNIT_ASSERT_EQ(test, iso_add_why(g, dev, ISOLATION_REASON_PCI_BRIDGE,
+					  bridge), 0);
+	kunit_device_unregister(test, bridge);
+	iso_expect_dev_attr(test, dev, "isolation_reason", "pci-bridge\n");
+	iso_expect_dev_attr(test, dev, "isolation_reason_device", want);
+	KUNIT_EXPECT_EQ(test, isolation_group_remove_device(dev), 0);
+	isolation_group_put(g);
+}
+
+static void iso_add_device_reason_fault_test(struct kunit *test)
+{
+	struct isolation_provider *p = iso_provider(test, "kunit-reasonfault");
+	struct isolation_group *g = iso_group(test, p, "g");
+	struct device *alias = iso_dev(test, "iso-reasonfault-alias");
+	struct device *dev = iso_dev(test, "iso-reasonfault");
+	struct iso_ctx *ctx = iso_ctx(test);
+	int id = isolation_group_id(g);
+	int at, ret, failures = 0;
+
+	kunit_activate_static_stub(test, isolation_inject_fault, iso_fault_stub);
+	for (at = 1; at < 32; at++) {
+		iso_fault_arm(test, at);
+		ret = iso_add_why(g, dev, ISOLATION_REASON_DMA_ALIAS, alias);
+		if (!ctx->fault_step)
+			break;
+		failures++;
+		KUNIT_EXPECT_EQ_MSG(test, ret, -ENOMEM, "step %s", ctx->fault_step);
+		KUNIT_EXPECT_NULL_MSG(test, isolation_group_get(dev), "step %s",
+				      ctx->fault_step);
+		KUNIT_EXPECT_FALSE_MSG(test, iso_linked(test, id, dev),
+				       "step %s", ctx->fault_step);
+		KUNIT_EXPECT_TRUE_MSG(test, iso_dev_lacks_reason(dev),
+				      "step %s", ctx->fault_step);
+	}
+	kunit_deactivate_static_stub(test, isolation_inject_fault);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	/* member, reason device, link name, both links, reason attributes */
+	KUNIT_EXPECT_EQ(test, failures, 6);
+	iso_expect_dev_attr(test, dev, "isolation_reason", "dma-alias\n");
+	KUNIT_EXPECT_EQ(test, isolation_group_remove_device(dev), 0);
 	isolation_group_put(g);
 	KUNIT_EXPECT_FALSE(test, iso_group_in_sysfs(test, id));
 }
@@ -1049,6 +1268,11 @@ static struct kunit_case isolation_core_test_cases[] = {
 	KUNIT_CASE(iso_notifier_sees_membership_test),
 	KUNIT_CASE(iso_alloc_fault_test),
 	KUNIT_CASE(iso_add_device_fault_test),
+	KUNIT_CASE(iso_reason_test),
+	KUNIT_CASE(iso_reason_default_test),
+	KUNIT_CASE(iso_reason_bad_args_test),
+	KUNIT_CASE(iso_reason_device_gone_test),
+	KUNIT_CASE(iso_add_device_reason_fault_test),
 	KUNIT_CASE_SLOW(iso_get_races_membership_test),
 	{}
 };
