@@ -10,7 +10,7 @@ stage() { # <name> <command...>
 	shift
 	s=$(date +%s)
 	printf '\n==== %s\n' "$name"
-	"$@"
+	"$@" || die "stage $name failed (exit $?)"
 	timings+=("$(printf '%-24s %4ss' "$name" $(( $(date +%s) - s )))")
 }
 timings=()

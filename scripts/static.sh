@@ -58,6 +58,7 @@ o=$(make -s -C "$src" O="$out" CC="ccache gcc" -j"$JOBS" C=2 W=1 $objs 2>&1 | gr
 report "sparse (C=2) and W=1 on $(echo $objs)" "$o"
 
 # lsisolation builds warning-free both ways its header promises
+mkdir -p "$BUILD/static-tools"
 o=$(make -s -C "$src/tools/isolation" OUTPUT="$BUILD/static-tools/" \
 	CFLAGS=-Werror 2>&1 && rm -rf "$BUILD/static-tools" || true)
 report "make -C tools/isolation (-Werror)" "$o"
