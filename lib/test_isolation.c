@@ -26,7 +26,6 @@ MODULE_PARM_DESC(groups, "Create the test group when loaded (default: no)");
 
 static struct isolation_provider test_provider = {
 	.name = "isolation-test",
-	.owner = THIS_MODULE,
 };
 
 static struct isolation_manager test_manager = {

@@ -28,6 +28,9 @@
  *
  *   isolation_handover_mutex
  *                          one isolation_group_handover() at a time
+ *   isolation_reprobe_mutex
+ *                          one re-probe walk over a group's members at a
+ *                          time (isolation_group_reprobe())
  *   device_lock()          held by the driver core around probe and release,
  *                          and by some callers; taken here only by
  *                          isolation_group_handover() and the re-probe after
@@ -39,6 +42,11 @@
  *                          driver, each group's manager and counters; taken
  *                          by the driver-core hooks, which may run with or
  *                          without device_lock() and must not sleep on it
+ *
+ * The hooks test dev->isolation_group without a lock, after a full barrier
+ * where the driver changes (drivers/base/base.h); adding a device stores
+ * the pointer, then reads dev->driver after a full barrier, so that one
+ * side always sees the other.
  *
  * sysfs show() methods take at most isolation_lock: what they print is
  * constant while the group is in sysfs or read under that lock, and removal
@@ -85,6 +93,8 @@
  *	isolation_lock
  * @reported_locked: the locked state last announced to notifiers and
  *	userspace; under isolation_mutex
+ * @reprobe_gen: number of the last re-probe walk; under
+ *	isolation_reprobe_mutex
  */
 struct isolation_group {
 	struct kobject kobj;
@@ -99,6 +109,7 @@ struct isolation_group {
 	struct isolation_manager *manager;
 	unsigned int unclaimed;
 	bool reported_locked;
+	unsigned long reprobe_gen;
 };
 
 /**
@@ -112,6 +123,8 @@ struct isolation_group {
  * @reason: why @dev is in @group, as the provider said
  * @reason_dev: name of the device @reason refers to, or NULL; a copy, so
  *	that it outlives that device
+ * @reprobe_gen: the re-probe walk that last visited @dev; under
+ *	isolation_mutex
  */
 struct isolation_member {
 	struct list_head node;
@@ -121,6 +134,7 @@ struct isolation_member {
 	const struct device_driver *drv;
 	enum isolation_reason reason;
 	const char *reason_dev;
+	unsigned long reprobe_gen;
 };
 
 #define to_isolation_group(k) container_of(k, struct isolation_group, kobj)
@@ -607,8 +621,9 @@ EXPORT_SYMBOL_GPL(isolation_group_alloc);
  * isolation_group_get() - get the group of a device
  * @dev: the device
  *
- * Context: Any context that may take a spinlock, including isolation
- * notifier callbacks.
+ * Context: Process context, including isolation notifier callbacks; takes
+ * isolation_lock, which is not taken with interrupts disabled, so not from
+ * interrupt context.
  * Return: @dev's group with a new reference that the caller puts with
  * isolation_group_put(), or NULL if @dev is in no group.
  */
@@ -883,7 +898,12 @@ int isolation_group_add_device_reason(struct isolation_group *group,
 		ret = -EBUSY;
 		goto err_unlock;
 	}
-	if (!group->provider || !device_is_registered(dev)) {
+	/*
+	 * device_del() marks the device dead before it calls
+	 * isolation_device_del(), which takes isolation_mutex: either that
+	 * sees this member, or this sees the mark.
+	 */
+	if (!group->provider || !device_is_registered(dev) || dev->p->dead) {
 		ret = -ENODEV;
 		goto err_unlock;
 	}
@@ -912,10 +932,14 @@ int isolation_group_add_device_reason(struct isolation_group *group,
 	spin_lock(&isolation_lock);
 	list_add_tail(&member->node, &group->devices);
 	group->num_devices++;
-	/* A driver bound already counts; later ones are seen by the hooks. */
-	isolation_member_set_driver(member, READ_ONCE(dev->driver));
 	dev->p->isolation_member = member;
 	WRITE_ONCE(dev->isolation_group, group);
+	/*
+	 * Pairs with the barrier in the driver-core hooks (base.h): a driver
+	 * set before it is counted here, one set after it sees the group.
+	 */
+	smp_mb();
+	isolation_member_set_driver(member, READ_ONCE(dev->driver));
 	spin_unlock(&isolation_lock);
 	isolation_notify(ISOLATION_NOTIFY_ADD_DEVICE, group, dev, NULL);
 	isolation_group_report(group, NULL);
@@ -1122,18 +1146,41 @@ static void isolation_put_devices(struct device **devs, unsigned int n)
 	kfree(devs);
 }
 
-/* Let drivers probe the members of @group that have none. */
+static DEFINE_MUTEX(isolation_reprobe_mutex);
+
+/*
+ * Let drivers probe the members of @group that have none.  It walks the
+ * members one at a time, each step under isolation_mutex and the probe
+ * without it, so it allocates nothing and cannot fail: a rollback that
+ * relies on it restores every driver.  Members that join during the walk
+ * are probed as well, members that leave are skipped.
+ */
 static void isolation_group_reprobe(struct isolation_group *group)
 {
-	struct device **devs;
-	unsigned int i, n;
+	struct isolation_member *member;
+	struct device *dev;
+	unsigned long gen;
 
-	if (isolation_group_snapshot(group, &devs, &n))
-		return;
-	for (i = 0; i < n; i++)
-		if (device_attach(devs[i]) < 0)
-			dev_dbg(devs[i], "isolation: re-probe failed\n");
-	isolation_put_devices(devs, n);
+	mutex_lock(&isolation_reprobe_mutex);
+	gen = ++group->reprobe_gen;
+	for (;;) {
+		dev = NULL;
+		mutex_lock(&isolation_mutex);
+		list_for_each_entry(member, &group->devices, node) {
+			if (member->reprobe_gen != gen) {
+				member->reprobe_gen = gen;
+				dev = get_device(member->dev);
+				break;
+			}
+		}
+		mutex_unlock(&isolation_mutex);
+		if (!dev)
+			break;
+		if (device_attach(dev) < 0)
+			dev_dbg(dev, "isolation: re-probe failed\n");
+		put_device(dev);
+	}
+	mutex_unlock(&isolation_reprobe_mutex);
 }
 
 /**
@@ -1321,9 +1368,13 @@ int isolation_group_clear_manager(struct isolation_group *group,
 }
 EXPORT_SYMBOL_GPL(isolation_group_clear_manager);
 
-/* Unbind @dev's driver unless it is @mgr's; fails if one stays bound. */
+/*
+ * Unbind @dev's driver unless it is @mgr's, and say so in @released; fails
+ * if a host driver stays bound.
+ */
 static int isolation_release_host_driver(struct device *dev,
-					 struct isolation_manager *mgr)
+					 struct isolation_manager *mgr,
+					 bool *released)
 {
 	const struct device_driver *drv;
 	int ret;
@@ -1332,8 +1383,10 @@ static int isolation_release_host_driver(struct device *dev,
 	if (ret)
 		return ret;
 	drv = READ_ONCE(dev->driver);
-	if (drv && drv->isolation_manager != mgr)
+	if (drv && drv->isolation_manager != mgr) {
 		device_release_driver(dev);
+		*released = true;
+	}
 
 	device_lock(dev);
 	drv = dev->driver;
@@ -1361,6 +1414,27 @@ static bool isolation_host_driver_pinned(struct device *dev,
 
 static DEFINE_MUTEX(isolation_handover_mutex);
 
+/*
+ * Is @group @mgr's and locked?  Anything may have run while the handover
+ * probed without locks: the manager cleared or unregistered, the provider
+ * gone, a device with a host driver added.
+ */
+static int isolation_group_handed_over(struct isolation_group *group,
+				       struct isolation_manager *mgr)
+{
+	int ret = 0;
+
+	mutex_lock(&isolation_mutex);
+	spin_lock(&isolation_lock);
+	if (!group->provider)
+		ret = -ENODEV;
+	else if (group->manager != mgr || !isolation_group_is_locked(group))
+		ret = -EBUSY;
+	spin_unlock(&isolation_lock);
+	mutex_unlock(&isolation_mutex);
+	return ret;
+}
+
 /**
  * isolation_group_handover() - hand a whole group over to a manager
  * @group: a group the caller holds a reference to
@@ -1377,15 +1451,17 @@ static DEFINE_MUTEX(isolation_handover_mutex);
  * Context: Process context; takes isolation_mutex and the device locks of
  * the group's devices.  Not from a notifier callback or with a device lock
  * held.
- * Return: 0 when the group is @mgr's and no host driver is bound to it;
- * -EINVAL for a NULL argument or an unregistered manager; -ENODEV if the
- * group's provider is gone; -EBUSY if another manager has the group or a
- * device cannot be released; -ENOMEM.
+ * Return: 0 when, at the end of the call, the group is @mgr's and locked:
+ * no host driver is bound or probing.  -EINVAL for a NULL argument or an
+ * unregistered manager; -ENODEV if the group's provider is gone, before or
+ * during the call; -EBUSY if another manager has the group, a device cannot
+ * be released, or the group is not locked at the end (a device that joined
+ * with a host driver bound, the manager cleared meanwhile); -ENOMEM.
  */
 int isolation_group_handover(struct isolation_group *group,
 			     struct isolation_manager *mgr)
 {
-	bool set_here = false;
+	bool set_here = false, *released;
 	struct device **devs;
 	unsigned int i, n;
 	int ret;
@@ -1405,20 +1481,26 @@ int isolation_group_handover(struct isolation_group *group,
 	ret = isolation_group_snapshot(group, &devs, &n);
 	if (ret)
 		goto err_clear_manager;
+	/* Which devices this call took from their host drivers. */
+	released = kcalloc(max(n, 1U), sizeof(*released), GFP_KERNEL);
+	if (!released) {
+		ret = -ENOMEM;
+		goto err_put_devices;
+	}
 
 	/* Refuse before anything changes if a host driver cannot be unbound. */
 	for (i = 0; i < n; i++) {
 		if (isolation_host_driver_pinned(devs[i], mgr)) {
 			ret = -EBUSY;
-			goto err_put_devices;
+			goto err_restore;
 		}
 	}
 	for (i = 0; i < n; i++) {
-		ret = isolation_release_host_driver(devs[i], mgr);
+		ret = isolation_release_host_driver(devs[i], mgr, &released[i]);
 		if (ret) {
 			dev_warn(devs[i], "isolation: cannot release for %s: %d\n",
 				 mgr->name, ret);
-			goto err_put_devices;
+			goto err_restore;
 		}
 	}
 	/* Now only @mgr's drivers match: let them bind. */
@@ -1426,10 +1508,24 @@ int isolation_group_handover(struct isolation_group *group,
 		if (device_attach(devs[i]) < 0)
 			dev_dbg(devs[i], "isolation: no %s driver bound\n",
 				mgr->name);
+
+	ret = isolation_group_handed_over(group, mgr);
+	if (ret)
+		goto err_restore;
+	kfree(released);
 	isolation_put_devices(devs, n);
 	mutex_unlock(&isolation_handover_mutex);
 	return 0;
 
+err_restore:
+	/* What this call bound instead of a host driver goes again. */
+	for (i = 0; i < n; i++) {
+		const struct device_driver *drv = READ_ONCE(devs[i]->driver);
+
+		if (released[i] && drv && drv->isolation_manager == mgr)
+			device_release_driver(devs[i]);
+	}
+	kfree(released);
 err_put_devices:
 	isolation_put_devices(devs, n);
 err_clear_manager:
@@ -1446,7 +1542,8 @@ EXPORT_SYMBOL_GPL(isolation_group_handover);
  * isolation_group_manager() - the manager of a group
  * @group: a group the caller holds a reference to
  *
- * Context: Any context that may take a spinlock.
+ * Context: Process context; takes isolation_lock (not from interrupt
+ * context).
  * Return: the manager, or NULL if the group has none or @group is NULL.
  */
 struct isolation_manager *isolation_group_manager(struct isolation_group *group)
@@ -1471,7 +1568,8 @@ EXPORT_SYMBOL_GPL(isolation_group_manager);
  * It stays locked while devices come and go, since newcomers can only bind
  * the manager's drivers, and unlocks when the manager is cleared.  O(1).
  *
- * Context: Any context that may take a spinlock.
+ * Context: Process context; takes isolation_lock (not from interrupt
+ * context).
  * Return: true if locked; false if not or @group is NULL.
  */
 bool isolation_group_locked(struct isolation_group *group)
@@ -1579,9 +1677,14 @@ EXPORT_SYMBOL_GPL(isolation_group_for_each);
  * @nb: notifier block; its callback gets an &enum isolation_notify_event
  *	and a &struct isolation_notifier_data
  *
- * Callbacks run with isolation_mutex held, in the order the changes were
- * made.  They may use isolation_group_get(), the accessors, and put the
- * references they took, but must not change groups or membership.
+ * Callbacks run in process context with isolation_mutex held, in the order
+ * the changes were made.  %ISOLATION_NOTIFY_ADD_DEVICE and
+ * %ISOLATION_NOTIFY_DEL_DEVICE also run with the locks the provider holds
+ * while it adds or removes the device: for intel-iommu, the IOMMU core's
+ * iommu_probe_device_lock and the mutex of the device's IOMMU group.  They
+ * may use isolation_group_get(), the accessors, and put the references they
+ * took, but must not change groups or membership, take a device_lock(), or
+ * call into the IOMMU core.
  *
  * Context: Process context.
  * Return: 0 on success, -EEXIST if @nb is already registered.
@@ -1729,8 +1832,11 @@ void __isolation_driver_unbound(struct device *dev)
  */
 void isolation_device_del(struct device *dev)
 {
-	if (READ_ONCE(dev->isolation_group))
-		isolation_group_remove_device(dev);
+	/*
+	 * Under isolation_mutex even for a device in no group: an add that
+	 * ran before @dev was marked dead has published its member by now.
+	 */
+	isolation_group_remove_device(dev);
 }
 
 static int __init isolation_init(void)

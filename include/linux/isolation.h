@@ -21,17 +21,17 @@ struct isolation_group;
  * struct isolation_provider - a driver that decides which devices form groups
  * @name: short name of the provider, shown in /sys/isolation/<id>/provider;
  *	must be unique among registered providers (e.g. "intel-iommu")
- * @owner: module that implements the provider, may be NULL when built in
  * @node: entry in the list of registered providers; private to the core
  * @groups: live groups allocated by this provider; private to the core
  *
  * A provider is registered with isolation_provider_register() before it
  * allocates groups.  The structure must stay valid until
- * isolation_provider_unregister() has returned.
+ * isolation_provider_unregister() has returned; the core calls nothing of
+ * the provider, so a provider module pins nothing and unregisters before it
+ * is unloaded.
  */
 struct isolation_provider {
 	const char *name;
-	struct module *owner;
 	struct list_head node;
 	struct list_head groups;
 };

@@ -63,7 +63,6 @@
 
 static struct isolation_provider intel_isolation_provider = {
 	.name = "intel-iommu",
-	.owner = THIS_MODULE,
 };
 
 static bool intel_isolation_registered __read_mostly;

@@ -35,14 +35,48 @@ static atomic_t im_violations = ATOMIC_INIT(0);
 /* A private sysfs mount: attributes are read and written as by userspace. */
 static struct vfsmount *im_sysfs;
 
+/*
+ * Armed by a test: the next host driver's match sets this manager on this
+ * group, as a concurrent handover would between the match and the probe.
+ */
+static struct isolation_group *im_match_group;
+static struct isolation_manager *im_match_mgr;
+
 static int im_bus_match(struct device *dev, const struct device_driver *drv)
 {
+	struct isolation_manager *mgr;
+
+	if (!drv->isolation_manager && READ_ONCE(im_match_mgr)) {
+		mgr = xchg(&im_match_mgr, NULL);
+		if (mgr)
+			WARN_ON(isolation_group_set_manager(im_match_group, mgr));
+	}
 	return 1;
+}
+
+/*
+ * Armed by a test: the uevent of this device adds it to this group.  The
+ * KOBJ_REMOVE uevent of device_del() comes after isolation_device_del()
+ * and before the device leaves sysfs, the window of an add racing removal.
+ */
+static struct device *im_uevent_dev;
+static struct isolation_group *im_uevent_group;
+static int im_uevent_ret;
+
+static int im_bus_uevent(const struct device *dev, struct kobj_uevent_env *env)
+{
+	if (dev == READ_ONCE(im_uevent_dev)) {
+		WRITE_ONCE(im_uevent_dev, NULL);
+		im_uevent_ret = isolation_group_add_device(im_uevent_group,
+							   (struct device *)dev);
+	}
+	return 0;
 }
 
 static const struct bus_type im_bus = {
 	.name = "isolation-mgr-test",
 	.match = im_bus_match,
+	.uevent = im_bus_uevent,
 };
 
 struct im_drv {
@@ -53,6 +87,7 @@ struct im_drv {
 	int probe_ret;
 	struct completion *probe_entered;	/* optional: signal entry */
 	struct completion *probe_release;	/* optional: wait in probe */
+	void (*probe_hook)(struct device *dev);	/* optional: run once */
 };
 
 #define to_im_drv(d) container_of(d, struct im_drv, drv)
@@ -106,6 +141,8 @@ static int im_probe(struct device *dev)
 		complete(d->probe_entered);
 	if (d->probe_release)
 		wait_for_completion(d->probe_release);
+	if (d->probe_hook)
+		xchg(&d->probe_hook, NULL)(dev);
 	if (!d->drv.isolation_manager)
 		im_check_unlocked(dev, &d->drv);
 	atomic_inc(&d->probes);
@@ -640,6 +677,102 @@ static void im_failed_host_probe_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, isolation_group_locked(group));
 }
 
+/*
+ * A probe refused by the isolation core after device_links_check_suppliers()
+ * must undo it: the supplier link back to "available", the device back to
+ * "no driver".  Left "probing", the supplier's unbind loops for ever.
+ */
+static void im_refused_probe_links_test(struct kunit *test)
+{
+	struct isolation_manager *mgr = im_manager(test);
+	struct isolation_group *group = im_group(test);
+	struct device *supplier, *dev;
+	struct device_link *link;
+	struct im_drv *host;
+
+	host = im_driver(test, NULL);
+	supplier = im_dev(test);	/* in no group: the host driver binds */
+	KUNIT_ASSERT_TRUE(test, im_bound_to(supplier, host));
+	im_ctx(test)->group = group;
+	KUNIT_ASSERT_EQ(test, isolation_group_set_manager(group, mgr), 0);
+	dev = im_dev(test);
+	KUNIT_ASSERT_NULL(test, READ_ONCE(dev->driver));
+	link = device_link_add(dev, supplier, 0);
+	KUNIT_ASSERT_NOT_NULL(test, link);
+	KUNIT_ASSERT_EQ(test, READ_ONCE(link->status), DL_STATE_AVAILABLE);
+
+	/* Straight to really_probe(), without a match: refused. */
+	KUNIT_EXPECT_EQ(test, device_driver_attach(&host->drv, dev), -EBUSY);
+	KUNIT_EXPECT_EQ(test, atomic_read(&host->probes), 1);
+	KUNIT_ASSERT_EQ(test, READ_ONCE(link->status), DL_STATE_AVAILABLE);
+	KUNIT_ASSERT_EQ(test, READ_ONCE(dev->links.status), DL_DEV_NO_DRIVER);
+	KUNIT_EXPECT_TRUE(test, isolation_group_locked(group));
+
+	/* So the supplier can go. */
+	device_release_driver(supplier);
+	KUNIT_EXPECT_FALSE(test, im_bound_to(supplier, host));
+	KUNIT_EXPECT_EQ(test, READ_ONCE(link->status), DL_STATE_DORMANT);
+}
+
+/*
+ * A manager set between a host driver's match and its probe: the refused
+ * probe is no error of the device, so the walk over the bus's drivers goes
+ * on and the manager's driver, later in the list, binds.
+ */
+static void im_refused_probe_walk_test(struct kunit *test)
+{
+	struct isolation_manager *mgr = im_manager(test);
+	struct isolation_group *group = im_group(test);
+	struct im_drv *host, *mdrv;
+	struct device *dev;
+
+	host = im_driver(test, NULL);
+	mdrv = im_driver(test, mgr);
+	im_ctx(test)->group = group;
+	im_match_group = group;
+	WRITE_ONCE(im_match_mgr, mgr);
+	dev = im_dev(test);
+	KUNIT_ASSERT_NULL_MSG(test, READ_ONCE(im_match_mgr), "the race was not run");
+	KUNIT_EXPECT_EQ(test, atomic_read(&host->probes), 0);
+	KUNIT_EXPECT_TRUE(test, im_bound_to(dev, mdrv));
+	KUNIT_EXPECT_TRUE(test, isolation_group_locked(group));
+}
+
+static int im_count_member(struct device *dev, void *data)
+{
+	(*(int *)data)++;
+	return 0;
+}
+
+static int im_members(struct isolation_group *group)
+{
+	int n = 0;
+
+	isolation_group_for_each(group, &n, im_count_member);
+	return n;
+}
+
+/*
+ * An add racing device_del(): the device is still registered but already
+ * past isolation_device_del(), so the add must be refused, or the member
+ * outlives the device (a reference leaked, a link to a removed node).
+ */
+static void im_add_during_device_del_test(struct kunit *test)
+{
+	struct isolation_group *group = im_group(test);
+	struct device *dev = im_dev(test);	/* in no group */
+
+	get_device(dev);
+	im_uevent_group = group;
+	im_uevent_ret = 1;
+	WRITE_ONCE(im_uevent_dev, dev);
+	im_dev_del(test, dev);
+	KUNIT_EXPECT_EQ(test, im_uevent_ret, -ENODEV);
+	KUNIT_EXPECT_NULL(test, READ_ONCE(dev->isolation_group));
+	KUNIT_EXPECT_EQ(test, im_members(group), 0);
+	put_device(dev);
+}
+
 /* Hot-plug */
 
 static void im_hotplug_into_managed_group_test(struct kunit *test)
@@ -857,6 +990,49 @@ static void im_handover_rollback_test(struct kunit *test)
 	for (i = 0; i < 3; i++)
 		KUNIT_EXPECT_TRUE(test, im_bound_to(devs[i], host));
 	KUNIT_EXPECT_EQ(test, atomic_read(&mdrv->probes), 0);
+}
+
+/* From a manager driver's probe: a host-bound device joins the group. */
+static void im_join_host_bound(struct device *probed)
+{
+	struct kunit *test = kunit_get_current_test();
+	struct im_ctx *ctx = im_ctx(test);
+	struct isolation_group *group = ctx->group;
+	struct device *dev;
+
+	ctx->group = NULL;
+	dev = im_dev(test);		/* in no group: the host driver binds */
+	ctx->group = group;
+	KUNIT_EXPECT_NOT_NULL(test, READ_ONCE(dev->driver));
+	KUNIT_EXPECT_EQ(test, isolation_group_add_device(group, dev), 0);
+}
+
+/*
+ * A handover that returns 0 leaves the group its manager's and locked.  A
+ * device that joins with a host driver bound while the manager's drivers
+ * probe makes it fail, and like every failure it changes nothing.
+ */
+static void im_handover_joined_meanwhile_test(struct kunit *test)
+{
+	struct isolation_manager *mgr = im_manager(test);
+	struct isolation_group *group = im_group(test);
+	struct im_drv *host, *mdrv;
+	struct device *dev;
+
+	im_ctx(test)->group = group;
+	dev = im_dev(test);
+	host = im_driver(test, NULL);
+	KUNIT_ASSERT_TRUE(test, im_bound_to(dev, host));
+	mdrv = im_driver_prepare(test, mgr);
+	mdrv->probe_hook = im_join_host_bound;
+	im_driver_register(test, mdrv);
+
+	KUNIT_EXPECT_EQ(test, isolation_group_handover(group, mgr), -EBUSY);
+	KUNIT_EXPECT_NULL(test, mdrv->probe_hook);
+	KUNIT_EXPECT_NULL(test, isolation_group_manager(group));
+	KUNIT_EXPECT_FALSE(test, isolation_group_locked(group));
+	KUNIT_EXPECT_TRUE(test, im_bound_to(dev, host));
+	KUNIT_EXPECT_EQ(test, im_members(group), 2);
 }
 
 static void im_handover_pinned_driver_test(struct kunit *test)
@@ -1221,6 +1397,8 @@ static void im_test_exit(struct kunit *test)
 	struct im_ctx *ctx = im_ctx(test);
 
 	KUNIT_EXPECT_EQ(test, atomic_read(&im_violations), 0);
+	WRITE_ONCE(im_match_mgr, NULL);
+	WRITE_ONCE(im_uevent_dev, NULL);
 	bus_unregister_notifier(&im_bus, &ctx->bus_nb);
 	isolation_provider_unregister(&ctx->provider);
 }
@@ -1238,6 +1416,9 @@ static struct kunit_case isolation_manager_test_cases[] = {
 	KUNIT_CASE(im_manager_driver_binds_test),
 	KUNIT_CASE(im_failed_manager_probe_test),
 	KUNIT_CASE(im_failed_host_probe_test),
+	KUNIT_CASE(im_refused_probe_links_test),
+	KUNIT_CASE(im_refused_probe_walk_test),
+	KUNIT_CASE(im_add_during_device_del_test),
 	KUNIT_CASE(im_hotplug_into_managed_group_test),
 	KUNIT_CASE(im_hotplug_no_manager_driver_test),
 	KUNIT_CASE(im_remove_keeps_locked_test),
@@ -1247,6 +1428,7 @@ static struct kunit_case isolation_manager_test_cases[] = {
 	KUNIT_CASE(im_manager_unregister_clears_test),
 	KUNIT_CASE(im_handover_test),
 	KUNIT_CASE(im_handover_rollback_test),
+	KUNIT_CASE(im_handover_joined_meanwhile_test),
 	KUNIT_CASE(im_handover_pinned_driver_test),
 	KUNIT_CASE(im_handover_other_manager_test),
 	KUNIT_CASE(im_probe_races_set_manager_test),
