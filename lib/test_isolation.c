@@ -7,7 +7,14 @@
  * With groups=1 (test_isolation.groups=1 on the command line when built in)
  * it creates one group, "test-0", of two platform devices, bound to a host
  * driver, and registers the manager "isolation-test" whose driver matches
- * the same devices.  Without it, it does nothing.
+ * the same devices.
+ *
+ * With claim=<PCI device> (e.g. test_isolation.claim=0000:01:00.0) it puts
+ * that device, when it is added (hot-plug), into a group "claimed" of its
+ * own before the IOMMU driver sees it, so that the IOMMU provider's add
+ * fails: the device must keep its IOMMU all the same.
+ *
+ * Without either, it does nothing.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -16,6 +23,8 @@
 #include <linux/isolation.h>
 #include <linux/mod_devicetable.h>
 #include <linux/module.h>
+#include <linux/notifier.h>
+#include <linux/pci.h>
 #include <linux/platform_device.h>
 
 #define TEST_ISOLATION_DEVICES	2
@@ -23,6 +32,10 @@
 static bool groups;
 module_param(groups, bool, 0444);
 MODULE_PARM_DESC(groups, "Create the test group when loaded (default: no)");
+
+static char *claim;
+module_param(claim, charp, 0444);
+MODULE_PARM_DESC(claim, "PCI device to group before the IOMMU driver does, when added");
 
 static struct isolation_provider test_provider = {
 	.name = "isolation-test",
@@ -63,6 +76,63 @@ static struct platform_driver test_managed_driver = {
 
 static struct platform_device *test_devs[TEST_ISOLATION_DEVICES];
 static struct isolation_group *test_group;
+static struct isolation_group *claimed_group;
+
+#ifdef CONFIG_PCI
+/* Before the IOMMU core's notifier (priority 0): group @claim first. */
+static int test_isolation_pci_notify(struct notifier_block *nb,
+				     unsigned long action, void *data)
+{
+	struct device *dev = data;
+	int ret;
+
+	if (action != BUS_NOTIFY_ADD_DEVICE || strcmp(dev_name(dev), claim))
+		return NOTIFY_DONE;
+	if (!claimed_group) {
+		claimed_group = isolation_group_alloc(&test_provider, "claimed");
+		if (IS_ERR(claimed_group)) {
+			pr_err("cannot allocate group claimed: %ld\n",
+			       PTR_ERR(claimed_group));
+			claimed_group = NULL;
+			return NOTIFY_DONE;
+		}
+	}
+	ret = isolation_group_add_device(claimed_group, dev);
+	if (ret)
+		dev_err(dev, "cannot claim: %d\n", ret);
+	else
+		dev_info(dev, "claimed for group %d\n",
+			 isolation_group_id(claimed_group));
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block test_isolation_pci_nb = {
+	.notifier_call = test_isolation_pci_notify,
+	.priority = 1,
+};
+
+static int test_isolation_claim(void)
+{
+	if (!claim)
+		return 0;
+	return bus_register_notifier(&pci_bus_type, &test_isolation_pci_nb);
+}
+
+static void test_isolation_unclaim(void)
+{
+	if (!claim)
+		return;
+	bus_unregister_notifier(&pci_bus_type, &test_isolation_pci_nb);
+	isolation_group_put(claimed_group);
+}
+#else
+static int test_isolation_claim(void)
+{
+	return claim ? -ENODEV : 0;
+}
+
+static void test_isolation_unclaim(void) { }
+#endif
 
 static void test_isolation_del_devices(void)
 {
@@ -79,15 +149,20 @@ static int __init test_isolation_init(void)
 {
 	int i, ret;
 
-	if (!groups)
+	if (!groups && !claim)
 		return 0;
 
 	ret = isolation_provider_register(&test_provider);
 	if (ret)
 		return ret;
-	ret = isolation_manager_register(&test_manager);
+	ret = test_isolation_claim();
 	if (ret)
 		goto err_unregister_provider;
+	if (!groups)
+		return 0;
+	ret = isolation_manager_register(&test_manager);
+	if (ret)
+		goto err_unclaim;
 	test_group = isolation_group_alloc(&test_provider, "test-0");
 	if (IS_ERR(test_group)) {
 		ret = PTR_ERR(test_group);
@@ -122,6 +197,8 @@ err_del_devices:
 	isolation_group_put(test_group);
 err_unregister_manager:
 	isolation_manager_unregister(&test_manager);
+err_unclaim:
+	test_isolation_unclaim();
 err_unregister_provider:
 	isolation_provider_unregister(&test_provider);
 	return ret;
@@ -130,13 +207,16 @@ module_init(test_isolation_init);
 
 static void __exit test_isolation_exit(void)
 {
-	if (!groups)
+	if (!groups && !claim)
 		return;
-	platform_driver_unregister(&test_managed_driver);
-	platform_driver_unregister(&test_host_driver);
-	test_isolation_del_devices();
-	isolation_group_put(test_group);
-	isolation_manager_unregister(&test_manager);
+	if (groups) {
+		platform_driver_unregister(&test_managed_driver);
+		platform_driver_unregister(&test_host_driver);
+		test_isolation_del_devices();
+		isolation_group_put(test_group);
+		isolation_manager_unregister(&test_manager);
+	}
+	test_isolation_unclaim();
 	isolation_provider_unregister(&test_provider);
 }
 module_exit(test_isolation_exit);

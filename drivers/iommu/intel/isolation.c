@@ -357,30 +357,37 @@ static int intel_isolation_add_pci(struct pci_dev *pdev)
 
 /**
  * intel_isolation_add_device() - put a device the IOMMU translates in its group
- * @dev: a device intel_iommu_probe_device() takes on
+ * @dev: a device intel_iommu_probe_device() has taken on
+ *
+ * Isolation bookkeeping never costs a device its IOMMU: if the device
+ * cannot be added (no memory, another provider grouped it already, a name
+ * the core refuses), that is logged and the device stays in no isolation
+ * group, translated as before.
  *
  * Context: Process context, from intel_iommu_probe_device() with the IOMMU
  * core's iommu_probe_device_lock held.
- * Return: 0 on success or when isolation groups are not in use; a negative
- * errno from the isolation core otherwise, and then @dev is in no group.
  */
-int intel_isolation_add_device(struct device *dev)
+void intel_isolation_add_device(struct device *dev)
 {
 	struct isolation_group *group;
 	int ret;
 
 	if (!intel_isolation_registered)
-		return 0;
-	if (dev_is_pci(dev))
-		return intel_isolation_add_pci(to_pci_dev(dev));
-
-	group = intel_isolation_new_group(dev_name(dev));
-	if (IS_ERR(group))
-		return PTR_ERR(group);
-	ret = isolation_group_add_device_reason(group, dev,
-						ISOLATION_REASON_BOUNDARY, NULL);
-	isolation_group_put(group);
-	return ret;
+		return;
+	if (dev_is_pci(dev)) {
+		ret = intel_isolation_add_pci(to_pci_dev(dev));
+	} else {
+		group = intel_isolation_new_group(dev_name(dev));
+		ret = PTR_ERR_OR_ZERO(group);
+		if (!ret)
+			ret = isolation_group_add_device_reason(group, dev,
+								ISOLATION_REASON_BOUNDARY,
+								NULL);
+		if (!IS_ERR(group))
+			isolation_group_put(group);
+	}
+	if (ret)
+		dev_warn(dev, "in no isolation group: %d\n", ret);
 }
 
 /**
@@ -390,8 +397,7 @@ int intel_isolation_add_device(struct device *dev)
  * A group that loses its last device goes away, unless a user such as a
  * manager still holds it.
  *
- * Context: Process context, from intel_iommu_release_device() or the
- * unwinding of intel_iommu_probe_device().
+ * Context: Process context, from intel_iommu_release_device().
  */
 void intel_isolation_remove_device(struct device *dev)
 {
@@ -399,7 +405,7 @@ void intel_isolation_remove_device(struct device *dev)
 
 	if (!intel_isolation_registered)
 		return;
-	/* Adding may have failed; and a device is only ever in one group. */
+	/* Adding may have failed, or another provider grouped the device. */
 	group = intel_isolation_group_of(dev);
 	if (group)
 		isolation_group_remove_device(dev);

@@ -868,12 +868,24 @@ static bool known_reason(const char *r)
 	return false;
 }
 
+FIXTURE(hotplug) {
+};
+
+FIXTURE_SETUP(hotplug)
+{
+}
+
+FIXTURE_TEARDOWN(hotplug)
+{
+}
+
 /*
  * Keep reading while the host adds and removes devices (until the file in
  * ISOLATION_LSISOLATION_UNTIL exists; without it, 20 runs): every run exits
  * 0 with one well-formed document whose groups and devices are complete.
+ * The guest waits up to 60 s for a device to come or go.
  */
-TEST(runs_during_hotplug)
+TEST_F_TIMEOUT(hotplug, runs_during_hotplug, 180)
 {
 	const char *until = getenv("ISOLATION_LSISOLATION_UNTIL");
 	int runs = 0, i, j;

@@ -55,6 +55,9 @@ static void list_groups(struct __test_metadata *_metadata, struct groups *g)
 	}
 	closedir(d);
 	TH_LOG("%d isolation group(s)", g->count);
+	/* Nothing checked is no pass: without a provider, say so. */
+	if (!g->count)
+		SKIP(return, "no isolation groups: nothing to check");
 }
 
 TEST(root_exists)
