@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: all check demo bench deps test-deps tree new-files refresh series roundtrip static kunit \
+.PHONY: all check demo bench deps test-deps tree new-files vm-kunit refresh series roundtrip static kunit \
 	vm-kernel vm-initramfs vmtest bisect-check clean help
 
 all: help
@@ -22,6 +22,7 @@ help:
 	@echo "make static        checkpatch --strict, kernel-doc, sparse and W=1"
 	@echo "make kunit         KUnit suites on UML with KASAN and lockdep"
 	@echo "make vmtest        kselftests in the QEMU guest, every topology"
+	@echo "make vm-kunit      the isolation KUnit suites in the x86_64 guest on 4 vCPUs"
 	@echo "make bench         benchmarks of the driver-core hooks (prints ratios)"
 	@echo "make bisect-check  build the guest kernel at every patch of the series"
 	@echo "make clean         remove build/ (the caches it points to stay)"
@@ -67,6 +68,9 @@ vm-initramfs: vm-kernel
 
 vmtest: vm-initramfs
 	@$(S)/vm.sh test
+
+vm-kunit: vm-initramfs
+	@$(S)/vm.sh kunit
 
 bench:
 	@$(S)/bench.sh

@@ -23,6 +23,7 @@ stage static		"$TOP/scripts/static.sh"
 stage kunit		"$TOP/scripts/kunit.sh"
 stage vm-kernel		"$TOP/scripts/vm.sh" kernel
 stage vm-initramfs	"$TOP/scripts/vm.sh" initramfs
+stage vm-kunit-smp	"$TOP/scripts/vm.sh" kunit
 stage vm-tests		"$TOP/scripts/vm.sh" test
 
 printf '\n==== stage times\n'

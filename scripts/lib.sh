@@ -66,8 +66,12 @@ KERNEL_LOG_BAD='(WARNING:|BUG:|KASAN|Kernel panic|Oops|general protection fault|
 # The config of the static checks and the bisect builds: the guest's, plus
 # KUnit with our tests and benchmarks.
 guest_kunit_fragment() {
+	local l
 	cat "$TOP/vm/kernel.config"
-	printf 'CONFIG_KUNIT=y\nCONFIG_ISOLATION_GROUPS_KUNIT_TEST=y\nCONFIG_ISOLATION_GROUPS_KUNIT_BENCH=y\n'
+	for l in CONFIG_KUNIT=y CONFIG_ISOLATION_GROUPS_KUNIT_TEST=y \
+		 CONFIG_ISOLATION_GROUPS_KUNIT_BENCH=y; do
+		grep -qx "$l" "$TOP/vm/kernel.config" || echo "$l"
+	done
 }
 
 # configure_kernel <src> <out> <fragment>: allnoconfig plus the fragment

@@ -9,6 +9,8 @@
 #   vm.sh run <topology> <mode>  boot vm/topologies/<topology>.topo;
 #                                mode "test" (kselftests) or "demo"
 #   vm.sh test                   run every topology in test mode
+#   vm.sh kunit                  the isolation KUnit suites, built into the
+#                                guest kernel, on 4 vCPUs (KASAN, lockdep)
 #
 # TCG by default; ISOLATION_KVM=1 uses KVM.  A run fails on a failed test, a
 # timeout, a panic, or a WARNING/BUG/KASAN/lockdep report on the console.
@@ -120,7 +122,7 @@ PY
 
 # run <topology> <mode> <log>
 run_vm() {
-	local topo=$TOP/vm/topologies/$1.topo mode=$2 log=$3 accel
+	local topo=$TOP/vm/topologies/$1.topo mode=$2 log=$3 accel smp=2
 	[ -f "$topo" ] || die "no topology $1 (vm/topologies/$1.topo)"
 	accel=(-accel tcg)
 	[ "${ISOLATION_KVM:-0}" = 1 ] && accel=(-accel kvm -cpu host)
@@ -130,9 +132,11 @@ run_vm() {
 	local rc=0 t0=$(date +%s) extra= phase=1 qpid
 	# The kselftests' companion module (lib/test_isolation.c) makes a group.
 	[ "$mode" = test ] && extra=test_isolation.groups=1
+	# The suites run at boot, before /init; SMP is what UML cannot give.
+	[ "$mode" = kunit ] && extra="kunit.enable=1 kunit.filter_glob=isolation*" smp=4
 	rm -f "$sock"
 	timeout --foreground "$timeout_s" qemu-system-x86_64 \
-		-M q35 "${accel[@]}" -smp 2 -m 1G \
+		-M q35 "${accel[@]}" -smp "$smp" -m 1G \
 		-device intel-iommu \
 		-nographic -no-reboot -nodefaults -serial stdio \
 		-monitor "unix:$sock,server=on,wait=off" \
@@ -188,6 +192,25 @@ run)
 			sed '1d;$d' | tr -d '\r'
 	fi
 	;;
+kunit)
+	log=$BUILD/vm-kunit.log
+	run_vm default kunit "$log"
+	grep -q 'smp: Brought up 1 node, 4 CPUs' "$log" ||
+		die "the KUnit guest did not bring up 4 CPUs (see $log)"
+	src=$(ksrc)
+	rc=0
+	tr -d '\r' < "$log" | python3 "$src/tools/testing/kunit/kunit.py" parse \
+		> "$BUILD/vm-kunit.out" 2>&1 || rc=$?
+	grep -E '^\[[0-9:]+\] (=+ |\[(FAILED|SKIPPED|CRASHED)\]|Testing complete)' \
+		"$BUILD/vm-kunit.out" | sed 's/^\[[0-9:]*\] //' || true
+	[ $rc = 0 ] || die "KUnit on the SMP guest failed (rc=$rc; $BUILD/vm-kunit.out)"
+	core=$(grep -Ec '^\s*ok [0-9]+ iso_' "$log" || true)
+	mgr=$(grep -Ec '^\s*ok [0-9]+ im_' "$log" || true)
+	bad=$(grep -Ec '^\s*not ok [0-9]+ (iso|im)_' "$log" || true)
+	msg "SMP guest (4 vCPUs, KASAN, lockdep): isolation KUnit cases passed: $core core, $mgr manager; $bad failed; kernel log clean"
+	[ "$bad" = 0 ] && [ "$core" -gt 0 ] && [ "$mgr" -gt 0 ] ||
+		die "isolation KUnit cases failed or did not run on the SMP guest"
+	;;
 test)
 	fail=0
 	for t in "$TOP"/vm/topologies/*.topo; do
@@ -203,5 +226,5 @@ test)
 	done
 	[ $fail = 0 ] || die "VM tests failed"
 	;;
-*)	die "usage: vm.sh kernel|initramfs|run <topology> <mode>|test" ;;
+*)	die "usage: vm.sh kernel|initramfs|run <topology> <mode>|test|kunit" ;;
 esac

@@ -97,6 +97,7 @@ mode=${isomode:-test}
 case "$mode" in
 test)	run_tests; rc=$? ;;
 demo)	show_groups; rc=$? ;;
+kunit)	rc=0 ;;	# the built-in suites ran before /init; the host parses them
 *)	echo "unknown isomode=$mode"; rc=2 ;;
 esac
 echo "ISOLATION-VM-RESULT rc=$rc"

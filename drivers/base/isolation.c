@@ -1839,6 +1839,71 @@ void isolation_device_del(struct device *dev)
 	isolation_group_remove_device(dev);
 }
 
+#if IS_ENABLED(CONFIG_KUNIT)
+/**
+ * isolation_device_breaks_lock() - is a device a host-bound member of a locked group?
+ * @dev: the device
+ *
+ * For the KUnit stress test: the invariant "a locked group never has a
+ * driver that is not its manager's bound or probing", checked on the live
+ * state.  With @dev's device_lock held, its driver cannot change; under
+ * isolation_lock, neither can its membership nor its group's state.
+ *
+ * Context: Process context, with @dev's device_lock held.
+ * Return: true if the invariant is broken for @dev.
+ */
+bool isolation_device_breaks_lock(struct device *dev)
+{
+	const struct device_driver *drv = dev->driver;
+	struct isolation_member *member;
+	bool bad;
+
+	device_lock_assert(dev);
+	spin_lock(&isolation_lock);
+	member = dev->p->isolation_member;
+	bad = member && drv && isolation_group_is_locked(member->group) &&
+	      !isolation_claims(member->group, drv);
+	spin_unlock(&isolation_lock);
+	return bad;
+}
+EXPORT_SYMBOL_IF_KUNIT(isolation_device_breaks_lock);
+
+/**
+ * isolation_group_verify() - do a group's counters agree with a recount?
+ * @group: a group the caller holds a reference to, with no driver binding
+ *	or unbinding meanwhile
+ *
+ * For the KUnit tests: the number of members, each member's recorded
+ * driver against its device's driver, and the count of members bound to
+ * a driver that is not the manager's.
+ *
+ * Context: Process context; takes isolation_mutex.
+ * Return: 0 if everything agrees, -EINVAL if not.
+ */
+int isolation_group_verify(struct isolation_group *group)
+{
+	struct isolation_member *member;
+	unsigned int n = 0, unclaimed = 0;
+	int ret = 0;
+
+	mutex_lock(&isolation_mutex);
+	spin_lock(&isolation_lock);
+	list_for_each_entry(member, &group->devices, node) {
+		n++;
+		if (member->drv != READ_ONCE(member->dev->driver))
+			ret = -EINVAL;
+		if (member->drv && !isolation_claims(group, member->drv))
+			unclaimed++;
+	}
+	if (n != group->num_devices || unclaimed != group->unclaimed)
+		ret = -EINVAL;
+	spin_unlock(&isolation_lock);
+	mutex_unlock(&isolation_mutex);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(isolation_group_verify);
+#endif
+
 static int __init isolation_init(void)
 {
 	isolation_kset = kset_create_and_add("isolation", &isolation_uevent_ops,

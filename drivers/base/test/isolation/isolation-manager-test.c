@@ -12,6 +12,7 @@
 
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
+#include <linux/async.h>
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/device.h>
@@ -1352,6 +1353,268 @@ static void im_concurrency_test(struct kunit *test)
 		   atomic_read(&r->host->probes), atomic_read(&r->mdrv->probes));
 }
 
+/*
+ * Stress: five threads over one group, at least 10000 operations in all.
+ * The binder binds and unbinds host drivers (one probing asynchronously)
+ * and the manager's; the member thread moves devices in and out of the
+ * group; the manager thread sets and clears the manager and hands the
+ * group over; the hot-plug thread replaces devices (device_del() of the
+ * old one, a new one with a device link to a supplier); the checker holds
+ * each device's lock and checks, on the live state, that a locked group
+ * has no other driver bound or probing.  Host drivers check it in probe()
+ * and remove() too.  At the end the counters must equal a recount, the
+ * supplier must unbind (no link left "probing"), and every device created
+ * must be released.
+ */
+#define IM_STRESS_SLOTS		8
+#define IM_STRESS_OPS		10000
+#define IM_STRESS_THREADS	5
+
+static atomic_t im_stress_alive = ATOMIC_INIT(0);
+
+struct im_stress {
+	spinlock_t lock;		/* slots */
+	struct device *slots[IM_STRESS_SLOTS];
+	struct device *supplier;
+	struct isolation_group *group;
+	struct isolation_manager *mgr;
+	struct im_drv *host, *async_host, *mdrv;
+	atomic_t ops, kind[IM_STRESS_THREADS], broken, created, bound;
+	struct completion done[IM_STRESS_THREADS];
+};
+
+static void im_stress_release(struct device *dev)
+{
+	atomic_dec(&im_stress_alive);
+	kfree(dev);
+}
+
+/* A new device on the bus; the bus notifier puts it in the group. */
+static struct device *im_stress_dev(struct im_stress *st)
+{
+	struct device *dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+
+	if (!dev)
+		return NULL;
+	device_initialize(dev);
+	dev->bus = &im_bus;
+	dev->release = im_stress_release;
+	atomic_inc(&im_stress_alive);
+	if (dev_set_name(dev, "imst-%d", atomic_inc_return(&im_seq)) ||
+	    device_add(dev)) {
+		put_device(dev);
+		return NULL;
+	}
+	atomic_inc(&st->created);
+	if (!device_link_add(dev, st->supplier, 0))
+		dev_warn(dev, "no link to the supplier\n");
+	return dev;
+}
+
+/* A device of a random slot, with a reference. */
+static struct device *im_stress_pick(struct im_stress *st)
+{
+	struct device *dev;
+
+	spin_lock(&st->lock);
+	dev = get_device(st->slots[get_random_u32_below(IM_STRESS_SLOTS)]);
+	spin_unlock(&st->lock);
+	return dev;
+}
+
+static bool im_stress_more(struct im_stress *st, int kind, int i)
+{
+	atomic_inc(&st->ops);
+	atomic_inc(&st->kind[kind]);
+	/* One CPU on UML: let the others in now and then. */
+	if (!(i % 8))
+		usleep_range(1, 5);
+	else
+		cond_resched();
+	return atomic_read(&st->ops) < IM_STRESS_OPS;
+}
+
+static int im_stress_binder(void *data)
+{
+	struct im_stress *st = data;
+	struct device *dev;
+	int i = 0;
+
+	do {
+		dev = im_stress_pick(st);
+		switch (get_random_u32_below(4)) {
+		case 0:
+			device_release_driver(dev);
+			break;
+		case 1:
+			/* Straight to really_probe(): refused in a managed group. */
+			if (!device_driver_attach(&st->host->drv, dev))
+				atomic_inc(&st->bound);
+			break;
+		case 2:
+			if (!device_driver_attach(&st->async_host->drv, dev))
+				atomic_inc(&st->bound);
+			break;
+		default:
+			if (device_attach(dev) > 0)
+				atomic_inc(&st->bound);
+			break;
+		}
+		put_device(dev);
+	} while (im_stress_more(st, 0, ++i));
+	complete(&st->done[0]);
+	return 0;
+}
+
+static int im_stress_member(void *data)
+{
+	struct im_stress *st = data;
+	struct device *dev;
+	int i = 0;
+
+	do {
+		dev = im_stress_pick(st);
+		if (isolation_group_remove_device(dev) == -ENODEV)
+			isolation_group_add_device(st->group, dev);
+		put_device(dev);
+	} while (im_stress_more(st, 1, ++i));
+	complete(&st->done[1]);
+	return 0;
+}
+
+static int im_stress_manager(void *data)
+{
+	struct im_stress *st = data;
+	int i = 0;
+
+	do {
+		if (!(i % 4))
+			isolation_group_handover(st->group, st->mgr);
+		else if (isolation_group_set_manager(st->group, st->mgr))
+			isolation_group_clear_manager(st->group, st->mgr);
+	} while (im_stress_more(st, 2, ++i));
+	complete(&st->done[2]);
+	return 0;
+}
+
+static int im_stress_hotplug(void *data)
+{
+	struct im_stress *st = data;
+	struct device *dev, *old;
+	int i = 0, slot;
+
+	do {
+		dev = im_stress_dev(st);
+		if (!dev)
+			continue;
+		slot = get_random_u32_below(IM_STRESS_SLOTS);
+		spin_lock(&st->lock);
+		old = st->slots[slot];
+		st->slots[slot] = dev;
+		spin_unlock(&st->lock);
+		device_unregister(old);
+		/* Device creation is slow: do fewer of them. */
+		usleep_range(50, 100);
+	} while (im_stress_more(st, 3, ++i));
+	complete(&st->done[3]);
+	return 0;
+}
+
+static int im_stress_checker(void *data)
+{
+	struct im_stress *st = data;
+	struct device *dev;
+	int i = 0;
+
+	do {
+		dev = im_stress_pick(st);
+		device_lock(dev);
+		if (isolation_device_breaks_lock(dev))
+			atomic_inc(&st->broken);
+		device_unlock(dev);
+		put_device(dev);
+	} while (im_stress_more(st, 4, ++i));
+	complete(&st->done[4]);
+	return 0;
+}
+
+static void im_stress_test(struct kunit *test)
+{
+	int (*fns[IM_STRESS_THREADS])(void *) = {
+		im_stress_binder, im_stress_member, im_stress_manager,
+		im_stress_hotplug, im_stress_checker,
+	};
+	struct im_stress *st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
+	struct task_struct *t;
+	int i, started = 0, waited;
+
+	KUNIT_ASSERT_NOT_NULL(test, st);
+	spin_lock_init(&st->lock);
+	st->mgr = im_manager(test);
+	st->group = im_group(test);
+	st->host = im_driver(test, NULL);
+	st->async_host = im_driver_prepare(test, NULL);
+	st->async_host->drv.probe_type = PROBE_PREFER_ASYNCHRONOUS;
+	im_driver_register(test, st->async_host);
+	st->mdrv = im_driver(test, st->mgr);
+	/* The supplier is in no group and keeps its host driver. */
+	st->supplier = im_dev(test);
+	KUNIT_ASSERT_TRUE(test, im_bound_to(st->supplier, st->host));
+	im_ctx(test)->group = st->group;
+	for (i = 0; i < IM_STRESS_SLOTS; i++) {
+		st->slots[i] = im_stress_dev(st);
+		KUNIT_ASSERT_NOT_NULL(test, st->slots[i]);
+	}
+	atomic_set(&im_violations, 0);
+
+	for (i = 0; i < IM_STRESS_THREADS; i++)
+		init_completion(&st->done[i]);
+	for (i = 0; i < IM_STRESS_THREADS; i++) {
+		t = kthread_run(fns[i], st, "im-stress-%d", i);
+		if (IS_ERR(t)) {
+			/* Make the others stop soon, then wait for them. */
+			atomic_set(&st->ops, IM_STRESS_OPS);
+			complete(&st->done[i]);
+		} else {
+			started++;
+		}
+	}
+	for (i = 0; i < IM_STRESS_THREADS; i++)
+		wait_for_completion(&st->done[i]);
+	async_synchronize_full();
+	KUNIT_ASSERT_EQ(test, started, IM_STRESS_THREADS);
+
+	KUNIT_EXPECT_GE(test, atomic_read(&st->ops), IM_STRESS_OPS);
+	KUNIT_EXPECT_EQ(test, atomic_read(&im_violations), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&st->broken), 0);
+	KUNIT_EXPECT_EQ(test, isolation_group_verify(st->group), 0);
+	kunit_info(test, "%d operations on %d CPUs: %d binds (%d bound), %d moves, %d manager changes, %d devices replaced, %d checks; %d host probes (%d async-capable), %d manager probes\n",
+		   atomic_read(&st->ops), num_online_cpus(),
+		   atomic_read(&st->kind[0]), atomic_read(&st->bound),
+		   atomic_read(&st->kind[1]),
+		   atomic_read(&st->kind[2]), atomic_read(&st->kind[3]),
+		   atomic_read(&st->kind[4]), atomic_read(&st->host->probes),
+		   atomic_read(&st->async_host->probes),
+		   atomic_read(&st->mdrv->probes));
+
+	/* No consumer link is left probing: the supplier can go. */
+	device_release_driver(st->supplier);
+	KUNIT_EXPECT_FALSE(test, im_bound_to(st->supplier, st->host));
+
+	/* Settled: lock the group again, check, then remove everything. */
+	isolation_group_clear_manager(st->group, st->mgr);
+	KUNIT_EXPECT_EQ(test, isolation_group_handover(st->group, st->mgr), 0);
+	KUNIT_EXPECT_TRUE(test, isolation_group_locked(st->group));
+	KUNIT_EXPECT_EQ(test, isolation_group_verify(st->group), 0);
+	for (i = 0; i < IM_STRESS_SLOTS; i++)
+		device_unregister(st->slots[i]);
+	KUNIT_EXPECT_EQ(test, im_members(st->group), 0);
+	/* Every device created is released (kobject release may be delayed). */
+	for (waited = 0; atomic_read(&im_stress_alive) && waited < 100; waited++)
+		msleep(100);
+	KUNIT_EXPECT_EQ(test, atomic_read(&im_stress_alive), 0);
+}
+
 /* Suite */
 
 static int im_suite_init(struct kunit_suite *suite)
@@ -1435,6 +1698,7 @@ static struct kunit_case isolation_manager_test_cases[] = {
 	KUNIT_CASE(im_sysfs_attrs_test),
 	KUNIT_CASE(im_sysfs_manager_write_test),
 	KUNIT_CASE_SLOW(im_concurrency_test),
+	KUNIT_CASE_SLOW(im_stress_test),
 	{}
 };
 

@@ -697,11 +697,14 @@ static void iso_device_del_test(struct kunit *test)
 	isolation_group_put(g);
 	iso_listen(test);
 
+	/* Looked at after device_del(): keep the memory. */
+	get_device(d1);
 	kunit_device_unregister(test, d1);
 	KUNIT_EXPECT_EQ(test, iso_ctx(test)->num_events, 1);
 	iso_expect_event(test, 0, ISOLATION_NOTIFY_DEL_DEVICE, g, d1);
 	KUNIT_EXPECT_FALSE(test, iso_linked(test, id, d1));
 	KUNIT_EXPECT_TRUE(test, iso_linked(test, id, d2));
+	put_device(d1);
 
 	/* The last member leaves with device_del(): the group goes too. */
 	kunit_device_unregister(test, d2);
