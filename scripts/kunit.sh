@@ -30,9 +30,4 @@ if grep -Eq "$KERNEL_LOG_BAD" "$log"; then
 	grep -En -B2 -A25 "$KERNEL_LOG_BAD" "$log" | head -100
 	die "kernel log has a KASAN/lockdep/WARNING/BUG report ($log)"
 fi
-core=$(grep -Ec '^\s*ok [0-9]+ iso_' "$log" || true)
-mgr=$(grep -Ec '^\s*ok [0-9]+ im_' "$log" || true)
-bad=$(grep -Ec '^\s*not ok [0-9]+ (iso|im)_' "$log" || true)
-msg "isolation KUnit cases passed: $core core, $mgr manager; $bad failed; kernel log clean"
-[ "$bad" = 0 ] && [ "$core" -gt 0 ] && [ "$mgr" -gt 0 ] ||
-	die "isolation KUnit cases failed or did not run"
+isolation_kunit_counts "$log" "UML"

@@ -63,6 +63,18 @@ ksrc() {
 # Kernel log lines that fail a run (KUnit or guest), whatever the tests said.
 KERNEL_LOG_BAD='(WARNING:|BUG:|KASAN|Kernel panic|Oops|general protection fault|UBSAN|Call Trace:|INFO: (possible|trying|task .* blocked)|possible circular locking|inconsistent lock state|sysfs: cannot create duplicate)'
 
+# isolation_kunit_counts <kernel log> <where>: count the isolation KUnit
+# cases of the log, say so, and fail unless both suites ran and none failed.
+isolation_kunit_counts() {
+	local log=$1 where=$2 core mgr bad
+	core=$(grep -Ec '^\s*ok [0-9]+ iso_' "$log" || true)
+	mgr=$(grep -Ec '^\s*ok [0-9]+ im_' "$log" || true)
+	bad=$(grep -Ec '^\s*not ok [0-9]+ (iso|im)_' "$log" || true)
+	msg "$where: isolation KUnit cases passed: $core core, $mgr manager; $bad failed; kernel log clean"
+	[ "$bad" = 0 ] && [ "$core" -gt 0 ] && [ "$mgr" -gt 0 ] ||
+		die "$where: isolation KUnit cases failed or did not run"
+}
+
 # The config of the static checks and the bisect builds: the guest's, plus
 # KUnit with our tests and benchmarks.
 guest_kunit_fragment() {

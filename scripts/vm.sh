@@ -204,12 +204,7 @@ kunit)
 	grep -E '^\[[0-9:]+\] (=+ |\[(FAILED|SKIPPED|CRASHED)\]|Testing complete)' \
 		"$BUILD/vm-kunit.out" | sed 's/^\[[0-9:]*\] //' || true
 	[ $rc = 0 ] || die "KUnit on the SMP guest failed (rc=$rc; $BUILD/vm-kunit.out)"
-	core=$(grep -Ec '^\s*ok [0-9]+ iso_' "$log" || true)
-	mgr=$(grep -Ec '^\s*ok [0-9]+ im_' "$log" || true)
-	bad=$(grep -Ec '^\s*not ok [0-9]+ (iso|im)_' "$log" || true)
-	msg "SMP guest (4 vCPUs, KASAN, lockdep): isolation KUnit cases passed: $core core, $mgr manager; $bad failed; kernel log clean"
-	[ "$bad" = 0 ] && [ "$core" -gt 0 ] && [ "$mgr" -gt 0 ] ||
-		die "isolation KUnit cases failed or did not run on the SMP guest"
+	isolation_kunit_counts "$log" "SMP guest (4 vCPUs, KASAN, lockdep)"
 	;;
 test)
 	fail=0
