@@ -149,8 +149,12 @@ run_vm() {
 		if [ "$mode" = test ] && [ "$phase" -le "${#monitor_cmds[@]}" ] &&
 		   grep -q "ISOLATION-PHASE-READY $phase\b" "$log"; then
 			msg "guest $1: phase $phase: (qemu) ${monitor_cmds[$((phase - 1))]}"
+			# The monitor echoes the command with line-editing codes:
+			# keep only what it answered.
 			monitor_send "$sock" "${monitor_cmds[$((phase - 1))]}" |
-				tr -d '\r' | grep -v '^(qemu)\|QEMU .* monitor' >&2 || true
+				tr -d '\r' | sed 's/\x1b\[[0-9;]*[A-Za-z]//g' |
+				grep -v '^(qemu)\|QEMU .* monitor' |
+				grep -vF "${monitor_cmds[$((phase - 1))]}" >&2 || true
 			phase=$((phase + 1))
 		fi
 		sleep 0.5
