@@ -14,6 +14,12 @@
  * own before the IOMMU driver sees it, so that the IOMMU provider's add
  * fails: the device must keep its IOMMU all the same.
  *
+ * With either, it also listens to the isolation notifier the way
+ * Documentation/isolation.txt says a listener must (no IOMMU calls, no
+ * device locks, only isolation_group_get(), the accessors and put), checks
+ * what each device event promises, and counts the events in the read-only
+ * parameters listened_add, listened_del and listened_bad.
+ *
  * Without either, it does nothing.
  */
 
@@ -36,6 +42,15 @@ MODULE_PARM_DESC(groups, "Create the test group when loaded (default: no)");
 static char *claim;
 module_param(claim, charp, 0444);
 MODULE_PARM_DESC(claim, "PCI device to group before the IOMMU driver does, when added");
+
+/* Written by the notifier callbacks, which isolation_mutex serializes. */
+static int listened_add, listened_del, listened_bad;
+module_param(listened_add, int, 0444);
+MODULE_PARM_DESC(listened_add, "ISOLATION_NOTIFY_ADD_DEVICE events seen");
+module_param(listened_del, int, 0444);
+MODULE_PARM_DESC(listened_del, "ISOLATION_NOTIFY_DEL_DEVICE events seen");
+module_param(listened_bad, int, 0444);
+MODULE_PARM_DESC(listened_bad, "device events that broke their promise");
 
 static struct isolation_provider test_provider = {
 	.name = "isolation-test",
@@ -72,6 +87,42 @@ static struct platform_driver test_managed_driver = {
 		.name = "isolation-test-managed",
 		.isolation_manager = &test_manager,
 	},
+};
+
+/*
+ * A listener within the documented rules.  Device events come from the
+ * provider's context (for intel-iommu with IOMMU core locks held), so it
+ * only looks: the device is in the group the event names, in process
+ * context, and the group has a name.
+ */
+static int test_isolation_listen(struct notifier_block *nb,
+				 unsigned long event, void *data)
+{
+	struct isolation_notifier_data *d = data;
+	struct isolation_group *group;
+
+	if (event != ISOLATION_NOTIFY_ADD_DEVICE &&
+	    event != ISOLATION_NOTIFY_DEL_DEVICE)
+		return NOTIFY_DONE;
+	might_sleep();
+	group = isolation_group_get(d->dev);
+	if (group != d->group || !isolation_group_name(group)) {
+		listened_bad++;
+		dev_err(d->dev, "isolation event %lu for group %d, device in %d\n",
+			event, isolation_group_id(d->group),
+			isolation_group_id(group));
+	}
+	/* Not the last reference: the device still holds one. */
+	isolation_group_put(group);
+	if (event == ISOLATION_NOTIFY_ADD_DEVICE)
+		listened_add++;
+	else
+		listened_del++;
+	return NOTIFY_OK;
+}
+
+static struct notifier_block test_isolation_listener = {
+	.notifier_call = test_isolation_listen,
 };
 
 static struct platform_device *test_devs[TEST_ISOLATION_DEVICES];
@@ -152,9 +203,12 @@ static int __init test_isolation_init(void)
 	if (!groups && !claim)
 		return 0;
 
-	ret = isolation_provider_register(&test_provider);
+	ret = isolation_register_notifier(&test_isolation_listener);
 	if (ret)
 		return ret;
+	ret = isolation_provider_register(&test_provider);
+	if (ret)
+		goto err_unregister_listener;
 	ret = test_isolation_claim();
 	if (ret)
 		goto err_unregister_provider;
@@ -201,6 +255,8 @@ err_unclaim:
 	test_isolation_unclaim();
 err_unregister_provider:
 	isolation_provider_unregister(&test_provider);
+err_unregister_listener:
+	isolation_unregister_notifier(&test_isolation_listener);
 	return ret;
 }
 module_init(test_isolation_init);
@@ -218,6 +274,7 @@ static void __exit test_isolation_exit(void)
 	}
 	test_isolation_unclaim();
 	isolation_provider_unregister(&test_provider);
+	isolation_unregister_notifier(&test_isolation_listener);
 }
 module_exit(test_isolation_exit);
 

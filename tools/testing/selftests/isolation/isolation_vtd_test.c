@@ -20,6 +20,8 @@
  *                              group) but the provider could not group it:
  *                              the partition test reports it and, being
  *                              expected, leaves it out of the comparison
+ *   events <add> <del>         the test module's notifier listener has seen
+ *                              exactly these device events since it loaded
  *
  * Without VT-d (no /sys/class/iommu/dmar*) every test is skipped.
  *
@@ -388,6 +390,46 @@ static void expect_reason(struct __test_metadata *_metadata, int line)
 		TH_LOG("line %d: reason device of %s", line, dev);
 }
 
+#define LISTENER "/sys/module/test_isolation/parameters"
+
+/* A counter of the test module's listener, or -1 if it is not there. */
+static int listened(const char *what)
+{
+	char buf[32];
+
+	if (read_attr(LISTENER, what, buf, sizeof(buf)) <= 0)
+		return -1;
+	return atoi(buf);
+}
+
+/*
+ * The test module listens to the notifier within the documented context
+ * rules, and counts the device events whose promise did not hold (device
+ * not in the group the event names); lockdep and the sleep checks of the
+ * kernel judge the rest.
+ */
+TEST(listener_promises_kept)
+{
+	if (listened("listened_bad") < 0)
+		SKIP(return, "test_isolation is not loaded");
+	EXPECT_EQ(0, listened("listened_bad"));
+	TH_LOG("listener: %d add, %d del events", listened("listened_add"),
+	       listened("listened_del"));
+}
+
+static void expect_events(struct __test_metadata *_metadata, int line)
+{
+	char *add = word(), *del = word();
+
+	ASSERT_TRUE(add && del) TH_LOG("line %d: events <add> <del>", line);
+	ASSERT_LE(0, listened("listened_add"))
+		TH_LOG("line %d: test_isolation is not loaded", line);
+	EXPECT_EQ(atoi(add), listened("listened_add"))
+		TH_LOG("line %d: ADD_DEVICE events", line);
+	EXPECT_EQ(atoi(del), listened("listened_del"))
+		TH_LOG("line %d: DEL_DEVICE events", line);
+}
+
 /* Translated by VT-d, in no VT-d group (the provider could not add it). */
 static void expect_missing(struct __test_metadata *_metadata, int line)
 {
@@ -450,6 +492,8 @@ TEST(topology_expectations)
 			expect_gone(_metadata, line);
 		} else if (!strcmp(kw, "missing")) {
 			expect_missing(_metadata, line);
+		} else if (!strcmp(kw, "events")) {
+			expect_events(_metadata, line);
 		} else if (!strcmp(kw, "groups")) {
 			arg = word();
 			ASSERT_NE(NULL, arg) TH_LOG("line %d: groups <n>", line);
