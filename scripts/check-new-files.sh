@@ -7,7 +7,9 @@
 #   - each file of patches/new-files is created by exactly one commit of
 #     base..series (the one new-files names) and changed by none after it;
 #   - the file at its path here equals the file in the patched tree;
-#   - the patches of patches/ change only files that the base already has.
+#   - the commits change only files that the base already has (tree.sh
+#     refuses a patch of patches/ that touches any other file before this
+#     runs, a patch that creates one included).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -56,12 +58,6 @@ while read -r p f; do
 done < <(awk '!/^[[:space:]]*#/ && NF' "$TOP/patches/new-files")
 [ "$files" = "${#creator[@]}" ] ||
 	bad "the series creates ${#creator[@]} files, patches/new-files lists $files"
-
-for pf in "$TOP"/patches/*.patch; do
-	if grep -q '^new file mode' "$pf"; then
-		bad "$(basename "$pf") creates a file; new files stand at their paths"
-	fi
-done
 
 [ $fail = 0 ] || die "the repository does not show the finished files of the series"
 msg "new files: $files, each created whole by one of $n patches and equal to the patched tree; patches change base files only"

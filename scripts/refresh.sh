@@ -17,7 +17,8 @@ git -C "$src" rev-parse -q --verify refs/tags/base >/dev/null || die "no kernel 
 [ -z "$(git -C "$src" status --porcelain --untracked-files=no)" ] ||
 	die "kernel tree $src has uncommitted changes"
 
-# Each new file is created by one commit and changed by none after it.
+# Each new file is created by one commit and changed by none after it; and
+# new files edited here but not yet folded into the tree are not overwritten.
 created=""
 for c in $(git -C "$src" rev-list --reverse base..series); do
 	for f in $(git -C "$src" diff-tree -r --no-commit-id --diff-filter=MDRT --name-only "$c^" "$c"); do
@@ -25,12 +26,8 @@ for c in $(git -C "$src" rev-list --reverse base..series); do
 			die "commit $(git -C "$src" log -1 --format='%h ("%s")' "$c") changes $f, which an earlier commit of the series creates; fold the change into that commit (git commit --fixup, git rebase -i --autosquash base)" ;;
 		esac
 	done
-	created="$created $(git -C "$src" diff-tree -r --no-commit-id --diff-filter=A --name-only "$c^" "$c" | tr '\n' ' ')"
-done
-
-# Do not overwrite new files edited here but not yet folded into the tree.
-for c in $(git -C "$src" rev-list --reverse base..series); do
 	for f in $(git -C "$src" diff-tree -r --no-commit-id --diff-filter=A --name-only "$c^" "$c"); do
+		created="$created $f"
 		[ -f "$TOP/$f" ] || continue
 		if [ -n "$(git -C "$TOP" status --porcelain -- "$f")" ] &&
 		   ! git -C "$src" show "$c:$f" | cmp -s - "$TOP/$f"; then

@@ -502,7 +502,7 @@ int main(int argc, char **argv)
 	const char *me = program_invocation_short_name;
 	const char *want_group = NULL, *want_dev = NULL;
 	char dev_name[NAME_MAX + 1] = "", dir[PATH_MAX];
-	int c, i, n, ret, dev_id = -1, shown = 0;
+	int c, i, j, n, ret, dev_id = -1, shown = 0;
 	bool json = false;
 	struct stat st;
 	char *buf = NULL;
@@ -598,12 +598,12 @@ int main(int argc, char **argv)
 		else
 			print_tree(out, &g, want_dev ? dev_name : NULL);
 		if (want_dev && !json) {
-			for (c = 0; c < g.nr_members; c++) {
+			for (j = 0; j < g.nr_members; j++) {
 				char why[2 * ATTR_LEN];
 
-				if (strcmp(g.members[c].name, dev_name))
+				if (strcmp(g.members[j].name, dev_name))
 					continue;
-				reason_words(&g.members[c], why, sizeof(why));
+				reason_words(&g.members[j], why, sizeof(why));
 				fprintf(out, "%s is in group %d (%s): %s\n",
 					dev_name, g.id, g.name, why);
 			}
@@ -617,7 +617,6 @@ int main(int argc, char **argv)
 		warnx("out of memory");
 		goto fail_closed;
 	}
-	out = NULL;
 	free(ids);
 	if (want_group && !shown) {
 		warnx("no isolation group with id or name '%s'", want_group);

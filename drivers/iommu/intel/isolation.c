@@ -355,6 +355,21 @@ static int intel_isolation_add_pci(struct pci_dev *pdev)
 	return ret;
 }
 
+/* A device that is not PCI (an ACPI namespace device): a group of its own. */
+static int intel_isolation_add_other(struct device *dev)
+{
+	struct isolation_group *group;
+	int ret;
+
+	group = intel_isolation_new_group(dev_name(dev));
+	if (IS_ERR(group))
+		return PTR_ERR(group);
+	ret = isolation_group_add_device_reason(group, dev,
+						ISOLATION_REASON_BOUNDARY, NULL);
+	isolation_group_put(group);
+	return ret;
+}
+
 /**
  * intel_isolation_add_device() - put a device the IOMMU translates in its group
  * @dev: a device intel_iommu_probe_device() has taken on
@@ -369,23 +384,14 @@ static int intel_isolation_add_pci(struct pci_dev *pdev)
  */
 void intel_isolation_add_device(struct device *dev)
 {
-	struct isolation_group *group;
 	int ret;
 
 	if (!intel_isolation_registered)
 		return;
-	if (dev_is_pci(dev)) {
+	if (dev_is_pci(dev))
 		ret = intel_isolation_add_pci(to_pci_dev(dev));
-	} else {
-		group = intel_isolation_new_group(dev_name(dev));
-		ret = PTR_ERR_OR_ZERO(group);
-		if (!ret)
-			ret = isolation_group_add_device_reason(group, dev,
-								ISOLATION_REASON_BOUNDARY,
-								NULL);
-		if (!IS_ERR(group))
-			isolation_group_put(group);
-	}
+	else
+		ret = intel_isolation_add_other(dev);
 	if (ret)
 		dev_warn(dev, "in no isolation group: %d\n", ret);
 }
