@@ -54,12 +54,15 @@ configure_kernel "$src" "$out" "$(guest_kunit_fragment)"
 objs=$(echo "$kfiles" | grep '\.c$' | sed 's/\.c$/.o/')
 # Compile them every time: W=1 speaks only when an object is built.
 (cd "$out" && rm -f $objs)
-o=$(make -s -C "$src" O="$out" CC="ccache gcc" -j"$JOBS" C=2 W=1 $objs 2>&1 | grep -v '^  CHECK' || true)
+# --no-print-directory: under "make -C <clone> check" the sub-makes would
+# announce each directory, and every line here counts as a finding.
+o=$(make -s --no-print-directory -C "$src" O="$out" CC="ccache gcc" -j"$JOBS" \
+	C=2 W=1 $objs 2>&1 | grep -v '^  CHECK' || true)
 report "sparse (C=2) and W=1 on $(echo $objs)" "$o"
 
 # lsisolation builds warning-free both ways its header promises
 mkdir -p "$BUILD/static-tools"
-o=$(make -s -C "$src/tools/isolation" OUTPUT="$BUILD/static-tools/" \
+o=$(make -s --no-print-directory -C "$src/tools/isolation" OUTPUT="$BUILD/static-tools/" \
 	CFLAGS=-Werror 2>&1 && rm -rf "$BUILD/static-tools" || true)
 report "make -C tools/isolation (-Werror)" "$o"
 o=$(gcc -static -O2 -Wall -Wextra -Werror -o /dev/null \
