@@ -64,15 +64,22 @@ ksrc() {
 KERNEL_LOG_BAD='(WARNING:|BUG:|KASAN|Kernel panic|Oops|general protection fault|UBSAN|Call Trace:|INFO: (possible|trying|task .* blocked)|possible circular locking|inconsistent lock state|sysfs: cannot create duplicate)'
 
 # isolation_kunit_counts <kernel log> <where>: count the isolation KUnit
-# cases of the log, say so, and fail unless both suites ran and none failed.
+# cases of the log, say so, print the fault sweeps' counts, and fail unless
+# both suites ran and none failed or skipped.
 isolation_kunit_counts() {
-	local log=$1 where=$2 core mgr bad
-	core=$(grep -Ec '^\s*ok [0-9]+ iso_' "$log" || true)
-	mgr=$(grep -Ec '^\s*ok [0-9]+ im_' "$log" || true)
+	local log=$1 where=$2 core mgr bad skipped sweeps
+	core=$(grep -E '^\s*ok [0-9]+ iso_' "$log" | grep -vc '# SKIP' || true)
+	mgr=$(grep -E '^\s*ok [0-9]+ im_' "$log" | grep -vc '# SKIP' || true)
 	bad=$(grep -Ec '^\s*not ok [0-9]+ (iso|im)_' "$log" || true)
-	msg "$where: isolation KUnit cases passed: $core core, $mgr manager; $bad failed; kernel log clean"
+	skipped=$(grep -E '^\s*ok [0-9]+ (iso|im)_' "$log" | grep -c '# SKIP' || true)
+	sweeps=$(grep -o 'fault sweep: .*' "$log" | sort -u || true)
+	msg "$where: isolation KUnit cases passed: $core core, $mgr manager; $bad failed; $skipped skipped; kernel log clean"
+	[ -z "$sweeps" ] || printf '%s\n' "$sweeps" | sed 's/^fault sweep: /    fault sweep (KUnit): /'
+	[ "$skipped" = 0 ] || die "$where: isolation KUnit cases skipped: $(grep -E '^\s*ok [0-9]+ (iso|im)_.*# SKIP' "$log" | tr -s ' ' | head -5)"
 	[ "$bad" = 0 ] && [ "$core" -gt 0 ] && [ "$mgr" -gt 0 ] ||
 		die "$where: isolation KUnit cases failed or did not run"
+	[ "$(printf '%s\n' "$sweeps" | grep -c .)" -ge 7 ] ||
+		die "$where: the 7 fault sweeps did not all report"
 }
 
 # The config of the static checks and the bisect builds: the guest's, plus

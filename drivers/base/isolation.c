@@ -58,6 +58,7 @@
 #include <linux/capability.h>
 #include <linux/ctype.h>
 #include <linux/device.h>
+#include <linux/fault-inject.h>
 #include <linux/idr.h>
 #include <linux/isolation.h>
 #include <linux/kobject.h>
@@ -69,7 +70,6 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
-#include <kunit/static_stub.h>
 #include <kunit/visibility.h>
 
 #include "base.h"
@@ -147,30 +147,19 @@ static LIST_HEAD(isolation_managers);
 static BLOCKING_NOTIFIER_HEAD(isolation_notifier);
 static struct kset *isolation_kset;
 
-/**
- * isolation_inject_fault() - fault injection point for the KUnit tests
- * @what: the step about to be taken, for test diagnostics
- *
- * Every step of the exported API that can fail asks this first.  The KUnit
- * tests redirect it with a static stub to fail the n-th step and check that
- * the API unwinds completely.  Without a stub it does nothing.
- *
- * Context: Any context.
- * Return: 0 to go on, or a negative errno to fail the step with.
+/*
+ * fail_isolation: for the one step that can fail without allocating (a
+ * host driver that a handover released is bound again); allocations fail
+ * through failslab.  Both honour /proc/<pid>/fail-nth.  See
+ * Documentation/fault-injection/fault-injection.rst.
  */
-VISIBLE_IF_KUNIT int isolation_inject_fault(const char *what)
-{
-	KUNIT_STATIC_STUB_REDIRECT(isolation_inject_fault, what);
-	return 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(isolation_inject_fault);
+static DECLARE_FAULT_ATTR(fail_isolation);
 
-static void *isolation_kzalloc(size_t size, const char *what)
+static int __init isolation_setup_fault(char *str)
 {
-	if (isolation_inject_fault(what))
-		return NULL;
-	return kzalloc(size, GFP_KERNEL);
+	return setup_fault_attr(&fail_isolation, str);
 }
+__setup("fail_isolation=", isolation_setup_fault);
 
 /* manager state, under isolation_lock */
 
@@ -520,13 +509,6 @@ EXPORT_SYMBOL_GPL(isolation_provider_register);
 
 /* groups */
 
-static char *isolation_kstrdup(const char *s, const char *what)
-{
-	if (isolation_inject_fault(what))
-		return NULL;
-	return kstrdup(s, GFP_KERNEL);
-}
-
 static bool isolation_name_valid(const char *name)
 {
 	size_t len;
@@ -562,7 +544,7 @@ struct isolation_group *isolation_group_alloc(struct isolation_provider *provide
 	if (!provider || !isolation_name_valid(name))
 		return ERR_PTR(-EINVAL);
 
-	group = isolation_kzalloc(sizeof(*group), "group");
+	group = kzalloc(sizeof(*group), GFP_KERNEL);
 	if (!group)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&group->ref);
@@ -572,17 +554,14 @@ struct isolation_group *isolation_group_alloc(struct isolation_provider *provide
 	group->kobj.kset = isolation_kset;
 
 	ret = -ENOMEM;
-	group->name = isolation_kstrdup(name, "group name");
+	group->name = kstrdup(name, GFP_KERNEL);
 	if (!group->name)
-		goto err_put_kobj;
-	if (isolation_inject_fault("provider name"))
 		goto err_put_kobj;
 	group->provider_name = kstrdup_const(provider->name, GFP_KERNEL);
 	if (!group->provider_name)
 		goto err_put_kobj;
 
-	ret = isolation_inject_fault("group id") ?:
-	      ida_alloc(&isolation_ida, GFP_KERNEL);
+	ret = ida_alloc(&isolation_ida, GFP_KERNEL);
 	if (ret < 0)
 		goto err_put_kobj;
 	group->id = ret;
@@ -598,8 +577,7 @@ struct isolation_group *isolation_group_alloc(struct isolation_provider *provide
 			goto err_unlock;
 		}
 	}
-	ret = isolation_inject_fault("group kobject") ?:
-	      kobject_add(&group->kobj, NULL, "%d", group->id);
+	ret = kobject_add(&group->kobj, NULL, "%d", group->id);
 	if (ret)
 		goto err_unlock;
 	group->provider = provider;
@@ -751,7 +729,7 @@ static char *isolation_member_link_name(struct isolation_group *group,
 	char *link;
 
 	lockdep_assert_held(&isolation_mutex);
-	link = isolation_kstrdup(name, "link name");
+	link = kstrdup(name, GFP_KERNEL);
 	while (link && isolation_link_taken(group, link)) {
 		kfree(link);
 		link = kasprintf(GFP_KERNEL, "%s.%u", name, ++n);
@@ -880,13 +858,12 @@ int isolation_group_add_device_reason(struct isolation_group *group,
 	    !reason_dev || reason_dev == dev : !!reason_dev)
 		return -EINVAL;
 
-	member = isolation_kzalloc(sizeof(*member), "member");
+	member = kzalloc(sizeof(*member), GFP_KERNEL);
 	if (!member)
 		return -ENOMEM;
 	member->reason = reason;
 	if (reason_dev) {
-		member->reason_dev = isolation_kstrdup(dev_name(reason_dev),
-						       "reason device");
+		member->reason_dev = kstrdup(dev_name(reason_dev), GFP_KERNEL);
 		if (!member->reason_dev) {
 			ret = -ENOMEM;
 			goto err_free_member;
@@ -912,17 +889,14 @@ int isolation_group_add_device_reason(struct isolation_group *group,
 		ret = -ENOMEM;
 		goto err_unlock;
 	}
-	ret = isolation_inject_fault("device link") ?:
-	      sysfs_create_link(&dev->kobj, &group->kobj, "isolation_group");
+	ret = sysfs_create_link(&dev->kobj, &group->kobj, "isolation_group");
 	if (ret)
 		goto err_free_link_name;
-	ret = isolation_inject_fault("group link") ?:
-	      sysfs_add_link_to_group(&group->kobj, "devices", &dev->kobj,
+	ret = sysfs_add_link_to_group(&group->kobj, "devices", &dev->kobj,
 				      member->link_name);
 	if (ret)
 		goto err_remove_device_link;
-	ret = isolation_inject_fault("reason attributes") ?:
-	      sysfs_create_group(&dev->kobj, &isolation_member_group);
+	ret = sysfs_create_group(&dev->kobj, &isolation_member_group);
 	if (ret)
 		goto err_remove_group_link;
 
@@ -1370,7 +1344,8 @@ EXPORT_SYMBOL_GPL(isolation_group_clear_manager);
 
 /*
  * Unbind @dev's driver unless it is @mgr's, and say so in @released; fails
- * if a host driver stays bound.
+ * if a host driver stays bound: one that was bound again meanwhile (through
+ * its bind file, a rescan), or that fail_isolation pretends was.
  */
 static int isolation_release_host_driver(struct device *dev,
 					 struct isolation_manager *mgr,
@@ -1379,9 +1354,6 @@ static int isolation_release_host_driver(struct device *dev,
 	const struct device_driver *drv;
 	int ret;
 
-	ret = isolation_inject_fault("handover release");
-	if (ret)
-		return ret;
 	drv = READ_ONCE(dev->driver);
 	if (drv && drv->isolation_manager != mgr) {
 		device_release_driver(dev);
@@ -1392,6 +1364,8 @@ static int isolation_release_host_driver(struct device *dev,
 	drv = dev->driver;
 	ret = drv && drv->isolation_manager != mgr ? -EBUSY : 0;
 	device_unlock(dev);
+	if (!ret && should_fail(&fail_isolation, 1))
+		ret = -EBUSY;
 	return ret;
 }
 
@@ -1910,6 +1884,8 @@ static int __init isolation_init(void)
 					     NULL);
 	if (!isolation_kset)
 		return -ENOMEM;
+	/* Optional: without debugfs, fail_isolation= and fail-nth still work. */
+	fault_create_debugfs_attr("fail_isolation", NULL, &fail_isolation);
 	return 0;
 }
 postcore_initcall(isolation_init);

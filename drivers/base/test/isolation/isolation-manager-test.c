@@ -8,14 +8,20 @@
  * decided by the isolation core alone.  Host drivers check in probe() and
  * remove() that the device's group is not locked: a locked group with a
  * host driver probing or bound is the one thing that must never happen.
+ *
+ * The fault sweeps at the end fail every fault point of the calls that can
+ * fail (failslab and fail_isolation, through current->fail_nth) and need
+ * CONFIG_FAILSLAB and CONFIG_FAULT_INJECTION_DEBUG_FS; they skip without.
  */
 
-#include <kunit/static_stub.h>
+#include <kunit/test-bug.h>
 #include <kunit/test.h>
 #include <linux/async.h>
 #include <linux/completion.h>
+#include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/device.h>
+#include <linux/fault-inject.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/isolation.h>
@@ -108,8 +114,6 @@ struct im_ctx {
 	struct im_event events[IM_MAX_EVENTS];
 	int num_events;
 	char provider_name[32];
-	int fault_at;
-	int fault_count;
 };
 
 static struct im_ctx *im_ctx(struct kunit *test)
@@ -956,43 +960,6 @@ static void im_handover_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&mdrv->probes), 3);
 }
 
-static int im_fault_stub(const char *what)
-{
-	struct im_ctx *ctx = im_ctx(kunit_get_current_test());
-
-	if (strcmp(what, "handover release"))
-		return 0;
-	return ++ctx->fault_count == ctx->fault_at ? -EIO : 0;
-}
-
-static void im_handover_rollback_test(struct kunit *test)
-{
-	struct isolation_manager *mgr = im_manager(test);
-	struct isolation_group *group = im_group(test);
-	struct device *devs[3];
-	struct im_drv *host, *mdrv;
-	int i;
-
-	im_ctx(test)->group = group;
-	for (i = 0; i < 3; i++)
-		devs[i] = im_dev(test);
-	host = im_driver(test, NULL);
-	mdrv = im_driver(test, mgr);
-
-	/* The second device cannot be released. */
-	im_ctx(test)->fault_at = 2;
-	kunit_activate_static_stub(test, isolation_inject_fault, im_fault_stub);
-	KUNIT_EXPECT_EQ(test, isolation_group_handover(group, mgr), -EIO);
-	kunit_deactivate_static_stub(test, isolation_inject_fault);
-
-	/* All or nothing: no manager, every device back with its host driver. */
-	KUNIT_EXPECT_NULL(test, isolation_group_manager(group));
-	KUNIT_EXPECT_FALSE(test, isolation_group_locked(group));
-	for (i = 0; i < 3; i++)
-		KUNIT_EXPECT_TRUE(test, im_bound_to(devs[i], host));
-	KUNIT_EXPECT_EQ(test, atomic_read(&mdrv->probes), 0);
-}
-
 /* From a manager driver's probe: a host-bound device joins the group. */
 static void im_join_host_bound(struct device *probed)
 {
@@ -1615,6 +1582,483 @@ static void im_stress_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&im_stress_alive), 0);
 }
 
+/*
+ * Fault sweeps.  Each call is run with its 1st, 2nd, ... fault point
+ * failing, through current->fail_nth: failslab fails allocations (GFP_KERNEL
+ * ones too: ignore-gfp-wait is turned off) and fail_isolation the one step
+ * that fails without allocating.  The sweep ends with the first run that
+ * does not reach the armed point.  After a failed run the state must be
+ * the state before; a run whose fault was absorbed (a uevent not sent, a
+ * manager driver that failed to probe) must have succeeded fully, and is
+ * undone.  Leaks show as device references, members, links or group ids
+ * that differ from the state before.
+ */
+
+#define IM_SWEEP_DEVS		3
+#define IM_SWEEP_MAX_POINTS	500
+
+struct im_state {
+	struct isolation_manager *mgr;
+	bool locked;
+	int members;
+	struct {
+		struct isolation_group *group;
+		const struct device_driver *drv;
+		bool group_link, member_link, reason;
+		unsigned int refs;
+	} dev[IM_SWEEP_DEVS];
+};
+
+struct im_sweep {
+	struct kunit *test;
+	const char *what;
+	int nth;			/* the fault point armed in this run */
+	int points, failed, absorbed, busy;
+	/* the scene */
+	struct isolation_group *group;
+	struct isolation_manager *mgr;
+	struct im_drv *host, *mdrv;
+	struct device *devs[IM_SWEEP_DEVS];
+	struct device *alias;
+	struct isolation_provider *provider;
+	struct isolation_group *allocated;
+	int next_id;
+	struct im_state before;
+};
+
+static bool im_sysfs_exists(const char *fmt, ...)
+{
+	struct file *f;
+	char path[128];
+	va_list args;
+
+	va_start(args, fmt);
+	vsnprintf(path, sizeof(path), fmt, args);
+	va_end(args);
+	f = file_open_root_mnt(im_sysfs, path, O_RDONLY, 0);
+	if (IS_ERR(f))
+		return false;
+	fput(f);
+	return true;
+}
+
+static void im_state_read(struct im_sweep *s, struct im_state *st)
+{
+	int id = isolation_group_id(s->group);
+	struct isolation_group *g;
+	struct device *dev;
+	int i;
+
+	memset(st, 0, sizeof(*st));
+	st->mgr = isolation_group_manager(s->group);
+	st->locked = isolation_group_locked(s->group);
+	st->members = im_members(s->group);
+	for (i = 0; i < IM_SWEEP_DEVS && s->devs[i]; i++) {
+		dev = s->devs[i];
+		g = isolation_group_get(dev);
+		st->dev[i].group = g;
+		isolation_group_put(g);
+		device_lock(dev);
+		st->dev[i].drv = dev->driver;
+		device_unlock(dev);
+		st->dev[i].group_link =
+			im_sysfs_exists("bus/%s/devices/%s/isolation_group",
+					im_bus.name, dev_name(dev));
+		st->dev[i].reason =
+			im_sysfs_exists("bus/%s/devices/%s/isolation_reason",
+					im_bus.name, dev_name(dev));
+		st->dev[i].member_link =
+			im_sysfs_exists("isolation/%d/devices/%s", id,
+					dev_name(dev));
+		st->dev[i].refs = kref_read(&dev->kobj.kref);
+	}
+}
+
+/* The state now must be the state before the call. */
+static void im_expect_unchanged(struct im_sweep *s, const char *when)
+{
+	struct kunit *test = s->test;
+	struct im_state now, *was = &s->before;
+	int i;
+
+	im_state_read(s, &now);
+	KUNIT_EXPECT_PTR_EQ_MSG(test, now.mgr, was->mgr, "%s: manager, %s %d",
+				s->what, when, s->nth);
+	KUNIT_EXPECT_EQ_MSG(test, now.locked, was->locked, "%s: locked, %s %d",
+			    s->what, when, s->nth);
+	KUNIT_EXPECT_EQ_MSG(test, now.members, was->members,
+			    "%s: members, %s %d", s->what, when, s->nth);
+	for (i = 0; i < IM_SWEEP_DEVS && s->devs[i]; i++) {
+		KUNIT_EXPECT_PTR_EQ_MSG(test, now.dev[i].group, was->dev[i].group,
+					"%s: group of device %d, %s %d",
+					s->what, i, when, s->nth);
+		KUNIT_EXPECT_PTR_EQ_MSG(test, now.dev[i].drv, was->dev[i].drv,
+					"%s: driver of device %d, %s %d",
+					s->what, i, when, s->nth);
+		KUNIT_EXPECT_EQ_MSG(test, now.dev[i].group_link,
+				    was->dev[i].group_link,
+				    "%s: isolation_group link of device %d, %s %d",
+				    s->what, i, when, s->nth);
+		KUNIT_EXPECT_EQ_MSG(test, now.dev[i].member_link,
+				    was->dev[i].member_link,
+				    "%s: group's link to device %d, %s %d",
+				    s->what, i, when, s->nth);
+		KUNIT_EXPECT_EQ_MSG(test, now.dev[i].reason, was->dev[i].reason,
+				    "%s: reason attributes of device %d, %s %d",
+				    s->what, i, when, s->nth);
+		KUNIT_EXPECT_EQ_MSG(test, now.dev[i].refs, was->dev[i].refs,
+				    "%s: references to device %d, %s %d",
+				    s->what, i, when, s->nth);
+	}
+}
+
+#ifdef CONFIG_FAULT_INJECTION
+/*
+ * The variable behind debugfs file @dir/@name.  debugfs files have no
+ * read_iter or write_iter, so the kernel cannot write them as userspace
+ * does; the tests set the value the file would set.
+ */
+static void *im_debugfs_var(struct kunit *test, const char *dir,
+			    const char *name)
+{
+	struct dentry *d = debugfs_lookup(dir, NULL), *f;
+	void *var;
+
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_OR_NULL(d), "no %s in debugfs", dir);
+	f = debugfs_lookup(name, d);
+	dput(d);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_OR_NULL(f), "no %s/%s in debugfs",
+			       dir, name);
+	var = d_inode(f)->i_private;
+	dput(f);
+	return var;
+}
+
+struct im_fault_saved {
+	bool *ignore_gfp_wait, old_ignore_gfp_wait;
+	unsigned long *slab_verbose, old_slab_verbose;
+	unsigned long *isolation_verbose, old_isolation_verbose;
+};
+
+static void im_fault_restore(void *data)
+{
+	struct im_fault_saved *saved = data;
+
+	WRITE_ONCE(*saved->ignore_gfp_wait, saved->old_ignore_gfp_wait);
+	WRITE_ONCE(*saved->slab_verbose, saved->old_slab_verbose);
+	WRITE_ONCE(*saved->isolation_verbose, saved->old_isolation_verbose);
+}
+
+/*
+ * Let failslab fail GFP_KERNEL allocations (ignore-gfp-wait = N), and keep
+ * both attributes quiet (verbose = 0), until the test ends.
+ */
+static void im_fault_setup(struct kunit *test)
+{
+	struct im_fault_saved *saved;
+
+	if (!IS_ENABLED(CONFIG_FAILSLAB) ||
+	    !IS_ENABLED(CONFIG_FAULT_INJECTION_DEBUG_FS))
+		kunit_skip(test, "needs CONFIG_FAILSLAB and CONFIG_FAULT_INJECTION_DEBUG_FS");
+	saved = kunit_kzalloc(test, sizeof(*saved), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, saved);
+	saved->ignore_gfp_wait = im_debugfs_var(test, "failslab", "ignore-gfp-wait");
+	saved->slab_verbose = im_debugfs_var(test, "failslab", "verbose");
+	saved->isolation_verbose = im_debugfs_var(test, "fail_isolation",
+						  "verbose");
+	saved->old_ignore_gfp_wait = READ_ONCE(*saved->ignore_gfp_wait);
+	saved->old_slab_verbose = READ_ONCE(*saved->slab_verbose);
+	saved->old_isolation_verbose = READ_ONCE(*saved->isolation_verbose);
+	im_defer(test, im_fault_restore, saved);
+	WRITE_ONCE(*saved->ignore_gfp_wait, false);
+	WRITE_ONCE(*saved->slab_verbose, 0);
+	WRITE_ONCE(*saved->isolation_verbose, 0);
+}
+
+static void im_sweep(struct im_sweep *s, int (*call)(struct im_sweep *s),
+		     void (*check)(struct im_sweep *s, int ret))
+{
+	struct kunit *test = s->test;
+	bool hit;
+	int ret;
+
+	im_fault_setup(test);
+	im_state_read(s, &s->before);
+	for (s->nth = 1; s->nth <= IM_SWEEP_MAX_POINTS; s->nth++) {
+		WRITE_ONCE(current->fail_nth, s->nth);
+		ret = call(s);
+		hit = !READ_ONCE(current->fail_nth);
+		WRITE_ONCE(current->fail_nth, 0);
+		if (!hit) {
+			/* No fault left: the call must simply work. */
+			KUNIT_EXPECT_EQ_MSG(test, ret, 0, "%s without a fault",
+					    s->what);
+			check(s, ret);
+			break;
+		}
+		if (ret) {
+			s->failed++;
+			KUNIT_EXPECT_TRUE_MSG(test, ret == -ENOMEM || ret == -EBUSY,
+					      "%s: error %d at fault point %d",
+					      s->what, ret, s->nth);
+			if (ret == -EBUSY)
+				s->busy++;
+		} else {
+			s->absorbed++;
+		}
+		check(s, ret);
+	}
+	s->points = s->nth - 1;
+	KUNIT_EXPECT_LE_MSG(test, s->nth, IM_SWEEP_MAX_POINTS,
+			    "%s: the fault points did not run out", s->what);
+	kunit_info(test, "fault sweep: %s: %d fault points, %d failed the call, %d absorbed\n",
+		   s->what, s->points, s->failed, s->absorbed);
+}
+#else
+static void im_sweep(struct im_sweep *s, int (*call)(struct im_sweep *s),
+		     void (*check)(struct im_sweep *s, int ret))
+{
+	kunit_skip(s->test, "needs CONFIG_FAULT_INJECTION and CONFIG_FAILSLAB");
+}
+#endif
+
+static struct im_sweep *im_sweep_scene(struct kunit *test, const char *what,
+				       int ndevs, bool drivers)
+{
+	struct im_sweep *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	s->test = test;
+	s->what = what;
+	s->group = im_group(test);
+	s->mgr = im_manager(test);
+	for (i = 0; i < ndevs; i++)
+		s->devs[i] = im_dev(test);	/* in no group yet */
+	if (drivers) {
+		s->host = im_driver(test, NULL);
+		s->mdrv = im_driver(test, s->mgr);
+	}
+	return s;
+}
+
+/* Provider registration allocates nothing: a sweep of no fault points. */
+static int im_sweep_provider_call(struct im_sweep *s)
+{
+	return isolation_provider_register(s->provider);
+}
+
+static void im_sweep_provider_check(struct im_sweep *s, int ret)
+{
+	if (!ret)
+		isolation_provider_unregister(s->provider);
+	/* Not registered: it cannot allocate a group. */
+	KUNIT_EXPECT_EQ(s->test, PTR_ERR(isolation_group_alloc(s->provider, "x")),
+			-EINVAL);
+}
+
+static void im_fault_provider_register_test(struct kunit *test)
+{
+	struct im_sweep *s = im_sweep_scene(test, "provider register", 0, false);
+	struct isolation_provider *p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	p->name = "im-fault-provider";
+	s->provider = p;
+	im_sweep(s, im_sweep_provider_call, im_sweep_provider_check);
+	KUNIT_EXPECT_EQ(test, s->points, 0);
+}
+
+/* Group allocation: a failure leaves no directory, name or id behind. */
+static int im_sweep_alloc_call(struct im_sweep *s)
+{
+	s->allocated = isolation_group_alloc(&im_ctx(s->test)->provider,
+					     "im-fault");
+	return PTR_ERR_OR_ZERO(s->allocated);
+}
+
+static void im_sweep_alloc_check(struct im_sweep *s, int ret)
+{
+	struct kunit *test = s->test;
+	int next = s->next_id;
+
+	if (ret) {
+		KUNIT_EXPECT_FALSE_MSG(test, im_sysfs_exists("isolation/%d", next),
+				       "group alloc: directory left, fault point %d",
+				       s->nth);
+		return;
+	}
+	/* Every id freed on failure: the new group has the next one. */
+	KUNIT_EXPECT_EQ_MSG(test, isolation_group_id(s->allocated), next,
+			    "group alloc, fault point %d", s->nth);
+	KUNIT_EXPECT_TRUE(test, im_sysfs_exists("isolation/%d/locked", next));
+	isolation_group_put(s->allocated);
+	KUNIT_EXPECT_FALSE(test, im_sysfs_exists("isolation/%d", next));
+}
+
+static void im_fault_group_alloc_test(struct kunit *test)
+{
+	struct im_sweep *s = im_sweep_scene(test, "group alloc", 0, false);
+	struct isolation_group *probe;
+
+	/* The smallest free id, which the group must get in the end. */
+	probe = isolation_group_alloc(&im_ctx(test)->provider, "im-fault-probe");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, probe);
+	s->next_id = isolation_group_id(probe);
+	isolation_group_put(probe);
+	KUNIT_ASSERT_FALSE(test, im_sysfs_exists("isolation/%d", s->next_id));
+	im_sweep(s, im_sweep_alloc_call, im_sweep_alloc_check);
+	KUNIT_EXPECT_GT(test, s->failed, 0);
+}
+
+/* Adding a device, with or without a reason: all of it, or none of it. */
+static int im_sweep_add_call(struct im_sweep *s)
+{
+	if (s->alias)
+		return isolation_group_add_device_reason(s->group, s->devs[0],
+							 ISOLATION_REASON_DMA_ALIAS,
+							 s->alias);
+	return isolation_group_add_device(s->group, s->devs[0]);
+}
+
+static void im_sweep_add_check(struct im_sweep *s, int ret)
+{
+	struct kunit *test = s->test;
+
+	if (!ret) {
+		KUNIT_EXPECT_PTR_EQ(test, isolation_group_get(s->devs[0]), s->group);
+		isolation_group_put(s->group);
+		KUNIT_EXPECT_TRUE(test, im_sysfs_exists("isolation/%d/devices/%s",
+							isolation_group_id(s->group),
+							dev_name(s->devs[0])));
+		KUNIT_EXPECT_TRUE(test, im_sysfs_exists("bus/%s/devices/%s/isolation_reason",
+							im_bus.name,
+							dev_name(s->devs[0])));
+		KUNIT_EXPECT_EQ(test, isolation_group_remove_device(s->devs[0]), 0);
+	}
+	im_expect_unchanged(s, ret ? "failed at fault point" : "undone after");
+}
+
+static void im_fault_add_device_test(struct kunit *test)
+{
+	struct im_sweep *s = im_sweep_scene(test, "add_device", 1, false);
+
+	im_sweep(s, im_sweep_add_call, im_sweep_add_check);
+	KUNIT_EXPECT_GT(test, s->failed, 0);
+}
+
+static void im_fault_add_device_reason_test(struct kunit *test)
+{
+	struct im_sweep *s = im_sweep_scene(test, "add_device_reason", 1, false);
+
+	s->alias = im_dev(test);
+	im_sweep(s, im_sweep_add_call, im_sweep_add_check);
+	KUNIT_EXPECT_GT(test, s->failed, 0);
+}
+
+/* A group of IM_SWEEP_DEVS devices, each bound to the host driver. */
+static struct im_sweep *im_sweep_bound_scene(struct kunit *test,
+					     const char *what)
+{
+	struct im_sweep *s = im_sweep_scene(test, what, IM_SWEEP_DEVS, false);
+	int i;
+
+	for (i = 0; i < IM_SWEEP_DEVS; i++)
+		KUNIT_ASSERT_EQ(test, isolation_group_add_device(s->group,
+								 s->devs[i]), 0);
+	s->host = im_driver(test, NULL);
+	s->mdrv = im_driver(test, s->mgr);
+	for (i = 0; i < IM_SWEEP_DEVS; i++)
+		KUNIT_ASSERT_TRUE(test, im_bound_to(s->devs[i], s->host));
+	return s;
+}
+
+static int im_sweep_set_manager_call(struct im_sweep *s)
+{
+	return isolation_group_set_manager(s->group, s->mgr);
+}
+
+static void im_sweep_set_manager_check(struct im_sweep *s, int ret)
+{
+	if (!ret) {
+		KUNIT_EXPECT_PTR_EQ(s->test, isolation_group_manager(s->group),
+				    s->mgr);
+		KUNIT_EXPECT_EQ(s->test,
+				isolation_group_clear_manager(s->group, s->mgr), 0);
+	}
+	im_expect_unchanged(s, ret ? "failed at fault point" : "undone after");
+}
+
+static void im_fault_set_manager_test(struct kunit *test)
+{
+	struct im_sweep *s = im_sweep_bound_scene(test, "set_manager");
+
+	im_sweep(s, im_sweep_set_manager_call, im_sweep_set_manager_check);
+}
+
+/* Handover, through the API and through sysfs, and its rollback. */
+static int im_sweep_handover_call(struct im_sweep *s)
+{
+	return isolation_group_handover(s->group, s->mgr);
+}
+
+static int im_sweep_manager_write_call(struct im_sweep *s)
+{
+	ssize_t n = im_attr_write(s->group, "manager", s->mgr->name,
+				  strlen(s->mgr->name));
+
+	return n < 0 ? n : 0;
+}
+
+static void im_sweep_handover_check(struct im_sweep *s, int ret)
+{
+	struct kunit *test = s->test;
+	struct device *dev;
+	int i;
+
+	if (ret) {
+		im_expect_unchanged(s, "failed at fault point");
+		return;
+	}
+	/* Handed over: the manager's, locked, no host driver left. */
+	KUNIT_EXPECT_PTR_EQ(test, isolation_group_manager(s->group), s->mgr);
+	KUNIT_EXPECT_TRUE_MSG(test, isolation_group_locked(s->group),
+			      "%s, fault point %d", s->what, s->nth);
+	KUNIT_EXPECT_EQ(test, isolation_group_verify(s->group), 0);
+	for (i = 0; i < IM_SWEEP_DEVS; i++)
+		KUNIT_EXPECT_FALSE_MSG(test, im_bound_to(s->devs[i], s->host),
+				       "%s, fault point %d", s->what, s->nth);
+	/* Undo: give the group back, unbind the manager's drivers. */
+	KUNIT_EXPECT_EQ(test, isolation_group_clear_manager(s->group, s->mgr), 0);
+	for (i = 0; i < IM_SWEEP_DEVS; i++) {
+		dev = s->devs[i];
+		if (im_bound_to(dev, s->mdrv)) {
+			device_release_driver(dev);
+			KUNIT_EXPECT_EQ(test, device_attach(dev), 1);
+		}
+	}
+	im_expect_unchanged(s, "undone after");
+}
+
+static void im_fault_handover_test(struct kunit *test)
+{
+	struct im_sweep *s = im_sweep_bound_scene(test, "handover");
+
+	im_sweep(s, im_sweep_handover_call, im_sweep_handover_check);
+	KUNIT_EXPECT_GT(test, s->failed, 0);
+	/* Rolled back after releasing 1, 2, 3 devices: fail_isolation. */
+	KUNIT_EXPECT_GE(test, s->busy, IM_SWEEP_DEVS);
+}
+
+static void im_fault_manager_write_test(struct kunit *test)
+{
+	struct im_sweep *s = im_sweep_bound_scene(test, "sysfs manager write");
+
+	im_sweep(s, im_sweep_manager_write_call, im_sweep_handover_check);
+	KUNIT_EXPECT_GT(test, s->failed, 0);
+	KUNIT_EXPECT_GE(test, s->busy, IM_SWEEP_DEVS);
+}
+
 /* Suite */
 
 static int im_suite_init(struct kunit_suite *suite)
@@ -1690,13 +2134,19 @@ static struct kunit_case isolation_manager_test_cases[] = {
 	KUNIT_CASE(im_clear_reprobes_test),
 	KUNIT_CASE(im_manager_unregister_clears_test),
 	KUNIT_CASE(im_handover_test),
-	KUNIT_CASE(im_handover_rollback_test),
 	KUNIT_CASE(im_handover_joined_meanwhile_test),
 	KUNIT_CASE(im_handover_pinned_driver_test),
 	KUNIT_CASE(im_handover_other_manager_test),
 	KUNIT_CASE(im_probe_races_set_manager_test),
 	KUNIT_CASE(im_sysfs_attrs_test),
 	KUNIT_CASE(im_sysfs_manager_write_test),
+	KUNIT_CASE(im_fault_provider_register_test),
+	KUNIT_CASE(im_fault_group_alloc_test),
+	KUNIT_CASE(im_fault_add_device_test),
+	KUNIT_CASE(im_fault_add_device_reason_test),
+	KUNIT_CASE(im_fault_set_manager_test),
+	KUNIT_CASE(im_fault_handover_test),
+	KUNIT_CASE(im_fault_manager_write_test),
 	KUNIT_CASE_SLOW(im_concurrency_test),
 	KUNIT_CASE_SLOW(im_stress_test),
 	{}

@@ -5,13 +5,12 @@
  *
  * sysfs is checked through kernfs, the way userspace sees it: directories,
  * links and their targets are looked up by name, and attributes are read
- * through the show() method sysfs itself calls.  Error paths are reached by
- * failing each step of an operation in turn through the core's fault
- * injection point.
+ * through the show() method sysfs itself calls.  The error paths of
+ * allocation are swept in isolation-manager-test.c, through the kernel's
+ * fault injection.
  */
 
 #include <kunit/device.h>
-#include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <linux/completion.h>
 #include <linux/device.h>
@@ -35,10 +34,6 @@ struct iso_event {
 
 struct iso_ctx {
 	struct kernfs_node *isolation_kn;	/* /sys/isolation */
-	/* fault injection */
-	int fault_at;
-	int fault_count;
-	const char *fault_step;
 	/* notifier log */
 	struct notifier_block nb;
 	struct iso_event events[ISO_MAX_EVENTS];
@@ -250,28 +245,6 @@ static int iso_next_id(struct kunit *test, struct isolation_provider *p)
 	isolation_group_put(g);
 	KUNIT_EXPECT_FALSE(test, iso_group_in_sysfs(test, id));
 	return id;
-}
-
-/* Fault injection: fail the fault_at-th step; 0 fails nothing. */
-static int iso_fault_stub(const char *what)
-{
-	struct kunit *test = kunit_get_current_test();
-	struct iso_ctx *ctx = iso_ctx(test);
-
-	if (++ctx->fault_count == ctx->fault_at) {
-		ctx->fault_step = what;
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-static void iso_fault_arm(struct kunit *test, int at)
-{
-	struct iso_ctx *ctx = iso_ctx(test);
-
-	ctx->fault_at = at;
-	ctx->fault_count = 0;
-	ctx->fault_step = NULL;
 }
 
 /* Notifier log */
@@ -897,78 +870,6 @@ static void iso_notifier_sees_membership_test(struct kunit *test)
 	isolation_group_put(g);
 }
 
-/* Error paths, by failing each step in turn */
-
-static void iso_alloc_fault_test(struct kunit *test)
-{
-	struct isolation_provider *p = iso_provider(test, "kunit-allocfault");
-	struct iso_ctx *ctx = iso_ctx(test);
-	struct isolation_group *g;
-	int next = iso_next_id(test, p);
-	int at, failures = 0;
-
-	kunit_activate_static_stub(test, isolation_inject_fault, iso_fault_stub);
-	for (at = 1; at < 32; at++) {
-		iso_fault_arm(test, at);
-		g = isolation_group_alloc(p, "faulty");
-		if (!ctx->fault_step)
-			break;
-		failures++;
-		KUNIT_EXPECT_TRUE_MSG(test, IS_ERR(g), "step %s", ctx->fault_step);
-		KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(g), -ENOMEM, "step %s",
-				    ctx->fault_step);
-		KUNIT_EXPECT_FALSE_MSG(test, iso_group_in_sysfs(test, next),
-				       "step %s", ctx->fault_step);
-	}
-	kunit_deactivate_static_stub(test, isolation_inject_fault);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, g);
-	/* group, name, provider name, id, kobject */
-	KUNIT_EXPECT_EQ(test, failures, 5);
-	/* No failure leaked an id or a name. */
-	KUNIT_EXPECT_EQ(test, isolation_group_id(g), next);
-	isolation_group_put(g);
-	g = iso_group(test, p, "faulty");
-	isolation_group_put(g);
-}
-
-static void iso_add_device_fault_test(struct kunit *test)
-{
-	struct isolation_provider *p = iso_provider(test, "kunit-addfault");
-	struct isolation_group *g = iso_group(test, p, "g");
-	struct device *dev = iso_dev(test, "iso-addfault");
-	struct iso_ctx *ctx = iso_ctx(test);
-	int id = isolation_group_id(g);
-	int at, ret, failures = 0;
-
-	iso_listen(test);
-	kunit_activate_static_stub(test, isolation_inject_fault, iso_fault_stub);
-	for (at = 1; at < 32; at++) {
-		iso_fault_arm(test, at);
-		ret = isolation_group_add_device(g, dev);
-		if (!ctx->fault_step)
-			break;
-		failures++;
-		KUNIT_EXPECT_EQ_MSG(test, ret, -ENOMEM, "step %s", ctx->fault_step);
-		KUNIT_EXPECT_NULL_MSG(test, isolation_group_get(dev), "step %s",
-				      ctx->fault_step);
-		KUNIT_EXPECT_FALSE_MSG(test, iso_dev_has_group_link(dev),
-				       "step %s", ctx->fault_step);
-		KUNIT_EXPECT_FALSE_MSG(test, iso_linked(test, id, dev),
-				       "step %s", ctx->fault_step);
-	}
-	kunit_deactivate_static_stub(test, isolation_inject_fault);
-	KUNIT_EXPECT_EQ(test, ret, 0);
-	/* member, link name, device link, group link, reason attributes */
-	KUNIT_EXPECT_EQ(test, failures, 5);
-	/* Only the successful add was announced. */
-	KUNIT_EXPECT_EQ(test, ctx->num_events, 1);
-	KUNIT_EXPECT_TRUE(test, iso_linked(test, id, dev));
-	KUNIT_EXPECT_EQ(test, isolation_group_remove_device(dev), 0);
-	/* No failure leaked a group reference: ours is the last. */
-	isolation_group_put(g);
-	KUNIT_EXPECT_FALSE(test, iso_group_in_sysfs(test, id));
-}
-
 /* Why a device is in its group */
 
 static int iso_add_why(struct isolation_group *g, struct device *dev,
@@ -1113,41 +1014,6 @@ static void iso_reason_device_gone_test(struct kunit *test)
 	isolation_group_put(g);
 }
 
-static void iso_add_device_reason_fault_test(struct kunit *test)
-{
-	struct isolation_provider *p = iso_provider(test, "kunit-reasonfault");
-	struct isolation_group *g = iso_group(test, p, "g");
-	struct device *alias = iso_dev(test, "iso-reasonfault-alias");
-	struct device *dev = iso_dev(test, "iso-reasonfault");
-	struct iso_ctx *ctx = iso_ctx(test);
-	int id = isolation_group_id(g);
-	int at, ret, failures = 0;
-
-	kunit_activate_static_stub(test, isolation_inject_fault, iso_fault_stub);
-	for (at = 1; at < 32; at++) {
-		iso_fault_arm(test, at);
-		ret = iso_add_why(g, dev, ISOLATION_REASON_DMA_ALIAS, alias);
-		if (!ctx->fault_step)
-			break;
-		failures++;
-		KUNIT_EXPECT_EQ_MSG(test, ret, -ENOMEM, "step %s", ctx->fault_step);
-		KUNIT_EXPECT_NULL_MSG(test, isolation_group_get(dev), "step %s",
-				      ctx->fault_step);
-		KUNIT_EXPECT_FALSE_MSG(test, iso_linked(test, id, dev),
-				       "step %s", ctx->fault_step);
-		KUNIT_EXPECT_TRUE_MSG(test, iso_dev_lacks_reason(dev),
-				      "step %s", ctx->fault_step);
-	}
-	kunit_deactivate_static_stub(test, isolation_inject_fault);
-	KUNIT_EXPECT_EQ(test, ret, 0);
-	/* member, reason device, link name, both links, reason attributes */
-	KUNIT_EXPECT_EQ(test, failures, 6);
-	iso_expect_dev_attr(test, dev, "isolation_reason", "dma-alias\n");
-	KUNIT_EXPECT_EQ(test, isolation_group_remove_device(dev), 0);
-	isolation_group_put(g);
-	KUNIT_EXPECT_FALSE(test, iso_group_in_sysfs(test, id));
-}
-
 /* Concurrency: lookups racing with membership changes */
 
 #define ISO_RACE_LOOPS 2000
@@ -1269,13 +1135,10 @@ static struct kunit_case isolation_core_test_cases[] = {
 	KUNIT_CASE(iso_sysfs_link_name_clash_test),
 	KUNIT_CASE(iso_notifier_order_test),
 	KUNIT_CASE(iso_notifier_sees_membership_test),
-	KUNIT_CASE(iso_alloc_fault_test),
-	KUNIT_CASE(iso_add_device_fault_test),
 	KUNIT_CASE(iso_reason_test),
 	KUNIT_CASE(iso_reason_default_test),
 	KUNIT_CASE(iso_reason_bad_args_test),
 	KUNIT_CASE(iso_reason_device_gone_test),
-	KUNIT_CASE(iso_add_device_reason_fault_test),
 	KUNIT_CASE_SLOW(iso_get_races_membership_test),
 	{}
 };

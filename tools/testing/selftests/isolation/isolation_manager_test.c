@@ -3,7 +3,8 @@
  * /sys/isolation/<id>/manager and locked, from userspace, on the group that
  * lib/test_isolation.c creates (CONFIG_TEST_ISOLATION,
  * test_isolation.groups=1): reads, refused writes that change nothing, and
- * the handover of the group to a manager by writing its name.
+ * the handover of the group to a manager by writing its name, and that
+ * write with each of its fault points failing in turn.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <linux/netlink.h>
 #include <poll.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -27,6 +29,8 @@
 #define HOST_DRIVER	"isolation-test-host"
 #define MANAGED_DRIVER	"isolation-test-managed"
 #define NOBODY		65534
+#define GIVE_BACK	"/sys/module/test_isolation/parameters/give_back"
+#define DEBUGFS		"/sys/kernel/debug"
 
 static char group_dir[PATH_MAX];
 
@@ -289,6 +293,122 @@ TEST(manager_lifecycle)
 	EXPECT_EQ(0, write_attr("manager", TEST_MANAGER, strlen(TEST_MANAGER)));
 	ASSERT_LE(0, read_attr(group_dir, "locked", buf, sizeof(buf)));
 	EXPECT_STREQ("1", buf);
+}
+
+/* Write @val to @path; returns 0 or the errno of the failure. */
+static int write_file(const char *path, const char *val)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	if (n < 0)
+		return errno;
+	return n == (ssize_t)strlen(val) ? 0 : EIO;
+}
+
+/* Give the test group back: the host driver returns to both devices. */
+static int give_back(void)
+{
+	return write_file(GIVE_BACK, "1");
+}
+
+/*
+ * Let failslab fail GFP_KERNEL allocations, and keep failslab and
+ * fail_isolation quiet: a stack dump per fault would fail the run.  As
+ * iommufd_fail_nth does, this is not undone.
+ */
+static int setup_fault_injection(void)
+{
+	if (access(DEBUGFS "/failslab", F_OK) &&
+	    mount("debugfs", DEBUGFS, "debugfs", 0, NULL))
+		return errno;
+	return write_file(DEBUGFS "/failslab/ignore-gfp-wait", "N") ?:
+	       write_file(DEBUGFS "/failslab/verbose", "0") ?:
+	       write_file(DEBUGFS "/fail_isolation/verbose", "0");
+}
+
+/* The test group handed over: manager set, locked, both on its driver. */
+static void expect_handed_over(struct __test_metadata *_metadata, int nth)
+{
+	char buf[128];
+
+	ASSERT_LE(0, read_attr(group_dir, "manager", buf, sizeof(buf)));
+	EXPECT_STREQ(TEST_MANAGER, buf) TH_LOG("fault point %d", nth);
+	ASSERT_LE(0, read_attr(group_dir, "locked", buf, sizeof(buf)));
+	EXPECT_STREQ("1", buf) TH_LOG("fault point %d", nth);
+	EXPECT_EQ(2, members_bound_to(MANAGED_DRIVER))
+		TH_LOG("fault point %d", nth);
+}
+
+/*
+ * The manager write with its 1st, 2nd, ... fault point failing, through
+ * /proc/thread-self/fail-nth (as tools/testing/selftests/iommu/
+ * iommufd_fail_nth.c does), until the write runs without reaching the
+ * armed one.  A failed write changes nothing; one whose fault was absorbed
+ * (a uevent not sent) has handed the group over.  The kernel log is
+ * checked for reports by the harness that boots the guest.
+ */
+TEST(manager_write_fail_nth)
+{
+	int nth, fd, nth_fd, err, failed = 0, absorbed = 0;
+	char path[PATH_MAX], what[64], left[32];
+	ssize_t n, len = strlen(TEST_MANAGER);
+
+	ASSERT_TRUE(find_test_group())
+		TH_LOG("no group test-0 of provider %s", TEST_PROVIDER);
+	ASSERT_EQ(0, setup_fault_injection())
+		TH_LOG("no failslab or fail_isolation in debugfs (%s)",
+		       "CONFIG_FAILSLAB, CONFIG_FAULT_INJECTION_DEBUG_FS");
+	ASSERT_EQ(0, give_back()) TH_LOG("writing %s", GIVE_BACK);
+	expect_unchanged(_metadata, "giving back");
+	nth_fd = open("/proc/thread-self/fail-nth", O_RDWR);
+	ASSERT_LE(0, nth_fd) TH_LOG("no fail-nth: CONFIG_FAULT_INJECTION");
+	ASSERT_FALSE(pathf(path, "%s/manager", group_dir));
+
+	for (nth = 1; nth < 1000; nth++) {
+		fd = open(path, O_WRONLY);
+		ASSERT_LE(0, fd);
+		snprintf(what, sizeof(what), "%d", nth);
+		ASSERT_EQ((ssize_t)strlen(what),
+			  pwrite(nth_fd, what, strlen(what), 0));
+		n = write(fd, TEST_MANAGER, len);
+		err = errno;
+		memset(left, 0, sizeof(left));
+		ASSERT_LT(0, pread(nth_fd, left, sizeof(left) - 1, 0));
+		ASSERT_EQ(1, pwrite(nth_fd, "0", 1, 0));
+		close(fd);
+		snprintf(what, sizeof(what), "fault point %d", nth);
+		if (strcmp(left, "0\n")) {
+			/* Not reached: the write ran without a fault. */
+			EXPECT_EQ(len, n) TH_LOG("%s", strerror(err));
+			expect_handed_over(_metadata, nth);
+			break;
+		}
+		if (n < 0) {
+			failed++;
+			EXPECT_TRUE(err == ENOMEM || err == EBUSY)
+				TH_LOG("%s: %s", what, strerror(err));
+			expect_unchanged(_metadata, what);
+			continue;
+		}
+		absorbed++;
+		EXPECT_EQ(len, n);
+		expect_handed_over(_metadata, nth);
+		ASSERT_EQ(0, give_back());
+		expect_unchanged(_metadata, what);
+	}
+	close(nth_fd);
+	EXPECT_LT(nth, 1000) TH_LOG("the fault points did not run out");
+	EXPECT_LT(0, failed);
+	ksft_print_msg("fault sweep: sysfs manager write: %d fault points, %d failed the write, %d absorbed\n",
+		       nth - 1, failed, absorbed);
+	ASSERT_EQ(0, give_back());
+	expect_unchanged(_metadata, "giving back at the end");
 }
 
 TEST_HARNESS_MAIN
