@@ -5,7 +5,7 @@ SHELL := /bin/bash
 S := scripts
 
 .PHONY: all check demo bench deps test-deps tree new-files vm-kunit refresh series roundtrip static kunit \
-	vm-kernel vm-initramfs vmtest bisect-check clean help
+	vm-kernel vm-initramfs vmtest peers bisect-check clean help
 
 all: help
 
@@ -23,6 +23,7 @@ help:
 	@echo "make kunit         KUnit suites on UML with KASAN and lockdep"
 	@echo "make vmtest        kselftests in the QEMU guest, every topology"
 	@echo "make vm-kunit      the isolation KUnit suites in the x86_64 guest on 4 vCPUs"
+	@echo "make peers         the driver core's and iommufd's suites, base vs series"
 	@echo "make bench         benchmarks of the driver-core hooks (prints ratios)"
 	@echo "make bisect-check  build the guest kernel at every patch of the series"
 	@echo "make clean         remove build/ (the caches it points to stay)"
@@ -71,6 +72,9 @@ vmtest: vm-initramfs
 
 vm-kunit: vm-initramfs
 	@$(S)/vm.sh kunit
+
+peers: deps
+	@$(S)/peers.sh
 
 bench:
 	@$(S)/bench.sh

@@ -11,6 +11,8 @@
 #   vm.sh test                   run every topology in test mode
 #   vm.sh kunit                  the isolation KUnit suites, built into the
 #                                guest kernel, on 4 vCPUs (KASAN, lockdep)
+#   vm.sh peers <log>            the iommufd selftests (scripts/peers.sh);
+#                                VM_KERNEL=<bzImage> boots another kernel
 #
 # TCG by default; ISOLATION_KVM=1 uses KVM.  A run fails on a failed test, a
 # timeout, a panic, or a WARNING/BUG/KASAN/lockdep report on the console.
@@ -52,6 +54,16 @@ build_initramfs() {
 		find "$BUILD/selftests/$name" -maxdepth 1 -type f -executable \
 			-exec cp {} "$root/selftests/" \;
 	done
+	# The iommufd selftests, the peers' regression gate (scripts/peers.sh),
+	# against the uAPI headers of the tree.
+	kmake headers
+	rm -rf "$BUILD/selftests/iommu"
+	mkdir -p "$BUILD/selftests/iommu" "$root/peers"
+	make -s -C "$src/tools/testing/selftests/iommu" \
+		OUTPUT="$BUILD/selftests/iommu" \
+		KHDR_INCLUDES="-isystem $out/usr/include" LDFLAGS=-static >&2
+	cp "$BUILD/selftests/iommu/iommufd" "$BUILD/selftests/iommu/iommufd_fail_nth" \
+		"$root/peers/"
 	# lsisolation, built the way its header promises: one file, libc only.
 	gcc -static -O2 -Wall -Wextra -Werror -o "$root/usr/bin/lsisolation" \
 		"$src/tools/isolation/lsisolation.c"
@@ -134,13 +146,15 @@ run_vm() {
 	[ "$mode" = test ] && extra=test_isolation.groups=1
 	# The suites run at boot, before /init; SMP is what UML cannot give.
 	[ "$mode" = kunit ] && extra="kunit.enable=1 kunit.filter_glob=isolation*" smp=4
+	# 64 MiB of hugepages for the iommufd selftests' hugepage variants.
+	[ "$mode" = peers ] && extra="hugepages=32"
 	rm -f "$sock"
 	timeout --foreground "$timeout_s" qemu-system-x86_64 \
 		-M q35 "${accel[@]}" -smp "$smp" -m 1G \
 		-device intel-iommu \
 		-nographic -no-reboot -nodefaults -serial stdio \
 		-monitor "unix:$sock,server=on,wait=off" \
-		-kernel "$out/arch/x86/boot/bzImage" -initrd "$initrd" \
+		-kernel "${VM_KERNEL:-$out/arch/x86/boot/bzImage}" -initrd "$initrd" \
 		-append "console=ttyS0 intel_iommu=on panic=-1 oops=panic isomode=$mode $extra$topo_append" \
 		"${topo_args[@]}" < /dev/null > "$log" 2>&1 &
 	qpid=$!
@@ -210,6 +224,11 @@ kunit)
 	[ $rc = 0 ] || die "KUnit on the SMP guest failed (rc=$rc; $BUILD/vm-kunit.out)"
 	isolation_kunit_counts "$log" "SMP guest (4 vCPUs, KASAN, lockdep)"
 	;;
+peers)
+	[ $# = 2 ] || die "usage: vm.sh peers <log>"
+	timeout_s=${ISOLATION_VM_TIMEOUT:-1800}
+	run_vm default peers "$2"
+	;;
 test)
 	fail=0
 	for t in "$TOP"/vm/topologies/*.topo; do
@@ -225,5 +244,5 @@ test)
 	done
 	[ $fail = 0 ] || die "VM tests failed"
 	;;
-*)	die "usage: vm.sh kernel|initramfs|run <topology> <mode>|test|kunit" ;;
+*)	die "usage: vm.sh kernel|initramfs|run <topology> <mode>|test|kunit|peers <log>" ;;
 esac

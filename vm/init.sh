@@ -1,7 +1,8 @@
 #!/bin/busybox sh
 # SPDX-License-Identifier: GPL-2.0
 # /init of the test guest.  isomode=test runs the kselftests, isomode=demo
-# shows the isolation groups; either way the last line is the result marker
+# shows the isolation groups, isomode=peers runs the iommufd selftests;
+# either way the last line is the result marker
 # that scripts/vm.sh looks for, and the guest powers off.
 /bin/busybox mkdir -p /proc /sys /dev /tmp /sbin /usr/bin /usr/sbin
 /bin/busybox --install -s
@@ -93,11 +94,29 @@ show_groups() {
 	echo "ISOLATION-DEMO-END"
 }
 
+# The iommufd selftests, as regression gates (scripts/peers.sh boots this on
+# the unpatched base and on the series): debugfs for their fault injection,
+# hugepages (reserved on the command line) for their hugepage variants.
+run_peers() {
+	rc=0
+	mount -t debugfs debugfs /sys/kernel/debug || rc=1
+	echo 1 > /proc/sys/kernel/printk
+	echo "ISOLATION-TAP-BEGIN"
+	for t in /peers/*; do
+		[ -x "$t" ] || continue
+		echo "# peer suite: $(basename "$t")"
+		"$t" || rc=1
+	done
+	echo "ISOLATION-TAP-END"
+	return $rc
+}
+
 mode=${isomode:-test}
 case "$mode" in
 test)	run_tests; rc=$? ;;
 demo)	show_groups; rc=$? ;;
 kunit)	rc=0 ;;	# the built-in suites ran before /init; the host parses them
+peers)	run_peers; rc=0 ;;	# the host compares the results with the base's
 *)	echo "unknown isomode=$mode"; rc=2 ;;
 esac
 echo "ISOLATION-VM-RESULT rc=$rc"

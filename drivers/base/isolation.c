@@ -87,14 +87,17 @@
  * @provider_node: entry in @provider's group list
  * @devices: list of &struct isolation_member
  * @num_devices: length of @devices
- * @manager: the manager, or NULL; under isolation_lock
- * @unclaimed: members probing or bound with a driver that is not @manager's
- *	(all members with a driver when there is no manager); under
- *	isolation_lock
+ * @manager: the manager, or NULL; written under isolation_lock, read
+ *	without it by the driver-core hooks (see isolation_device_managed())
+ * @unclaimed: members probing or bound with a driver that is not @manager's,
+ *	as recorded in their &isolation_member.drv; under isolation_lock, and
+ *	only kept while the group has a manager
  * @reported_locked: the locked state last announced to notifiers and
  *	userspace; under isolation_mutex
  * @reprobe_gen: number of the last re-probe walk; under
  *	isolation_reprobe_mutex
+ * @rcu: frees the group a grace period after its release, for the hooks
+ *	that read @manager through dev->isolation_group without a lock
  */
 struct isolation_group {
 	struct kobject kobj;
@@ -110,6 +113,7 @@ struct isolation_group {
 	unsigned int unclaimed;
 	bool reported_locked;
 	unsigned long reprobe_gen;
+	struct rcu_head rcu;
 };
 
 /**
@@ -119,7 +123,7 @@ struct isolation_group {
  * @dev: the member, with a reference held
  * @link_name: name of the link in the group's devices/ directory
  * @drv: the driver probing or bound to @dev, as the driver-core hooks saw
- *	it; under isolation_lock
+ *	it; under isolation_lock, and only kept while the group has a manager
  * @reason: why @dev is in @group, as the provider said
  * @reason_dev: name of the device @reason refers to, or NULL; a copy, so
  *	that it outlives that device
@@ -189,16 +193,28 @@ static void isolation_member_set_driver(struct isolation_member *member,
 		group->unclaimed++;
 }
 
-/* Count the unclaimed members afresh; only when the manager changes. */
+/*
+ * Record every member's driver afresh and count the unclaimed ones; when
+ * the manager changes, since the hooks keep no record without one.
+ *
+ * The barrier orders the store to @group->manager before the loads of
+ * dev->driver; it pairs with the one in the hooks, which store dev->driver
+ * before they load the manager (see isolation_device_managed()).  Either
+ * this sees the new driver, or the hook sees the manager and records the
+ * driver itself under isolation_lock: none is missed nor kept.
+ */
 static void isolation_group_recount(struct isolation_group *group)
 {
 	struct isolation_member *member;
 
 	lockdep_assert_held(&isolation_lock);
+	smp_mb();
 	group->unclaimed = 0;
-	list_for_each_entry(member, &group->devices, node)
+	list_for_each_entry(member, &group->devices, node) {
+		member->drv = READ_ONCE(member->dev->driver);
 		if (member->drv && !isolation_claims(group, member->drv))
 			group->unclaimed++;
+	}
 }
 
 /* events */
@@ -420,7 +436,7 @@ static void isolation_group_kobj_release(struct kobject *kobj)
 
 	kfree_const(group->provider_name);
 	kfree(group->name);
-	kfree(group);
+	kfree_rcu(group, rcu);
 }
 
 static const struct kobj_type isolation_group_ktype = {
@@ -1079,7 +1095,7 @@ isolation_group_drop_manager(struct isolation_group *group)
 	lockdep_assert_held(&isolation_mutex);
 	spin_lock(&isolation_lock);
 	old = group->manager;
-	group->manager = NULL;
+	WRITE_ONCE(group->manager, NULL);
 	isolation_group_recount(group);
 	spin_unlock(&isolation_lock);
 	if (old) {
@@ -1291,7 +1307,7 @@ int isolation_group_set_manager(struct isolation_group *group,
 	if (group->manager) {
 		ret = -EBUSY;
 	} else {
-		group->manager = mgr;
+		WRITE_ONCE(group->manager, mgr);
 		isolation_group_recount(group);
 	}
 	spin_unlock(&isolation_lock);
@@ -1685,6 +1701,25 @@ EXPORT_SYMBOL_GPL(isolation_unregister_notifier);
 /* driver core hooks */
 
 /*
+ * Has @dev's group a manager?  Read without isolation_lock, under RCU, which
+ * keeps the group's memory: the hooks call this after they changed
+ * dev->driver and issued a full barrier (base.h), which pairs with the one
+ * in isolation_group_recount().
+ */
+static bool isolation_device_managed(struct device *dev)
+{
+	struct isolation_group *group;
+	bool managed = false;
+
+	rcu_read_lock();
+	group = READ_ONCE(dev->isolation_group);
+	if (group)
+		managed = READ_ONCE(group->manager);
+	rcu_read_unlock();
+	return managed;
+}
+
+/*
  * Record @drv, or no driver, as @dev's; with @probe, refuse a driver that
  * is not the manager's.  Announces a change of the locked state.
  */
@@ -1696,11 +1731,18 @@ static int isolation_track_driver(struct device *dev,
 	bool was;
 	int ret = 0;
 
+	/* An unmanaged group keeps no record: nothing shared is touched. */
+	if (!isolation_device_managed(dev))
+		return 0;
+
 	spin_lock(&isolation_lock);
 	member = dev->p->isolation_member;
 	if (!member)
 		goto out_unlock;
 	group = member->group;
+	/* Cleared meanwhile: the next manager records the drivers afresh. */
+	if (!group->manager)
+		goto out_unlock;
 	if (probe && group->manager && !isolation_claims(group, drv)) {
 		/* Drop what an earlier attempt of this probe reserved. */
 		drv = NULL;
@@ -1731,23 +1773,25 @@ out_unlock:
  * @drv: the driver
  * @dev: a device in a group
  *
- * Called by driver_match_device() before the bus's match.
+ * Called by driver_match_device() before the bus's match.  Takes no lock:
+ * __isolation_probe_begin() checks again before the driver can probe.
  *
- * Context: Process context, with or without @dev's device_lock held;
- * takes isolation_lock.
+ * Context: Any context.
  * Return: false if @dev's group has a manager and @drv is not its driver.
  */
 bool __isolation_driver_may_match(const struct device_driver *drv,
 				  struct device *dev)
 {
+	struct isolation_manager *mgr = NULL;
 	struct isolation_group *group;
-	bool ok;
 
-	spin_lock(&isolation_lock);
-	group = dev->isolation_group;
-	ok = !group || !group->manager || isolation_claims(group, drv);
-	spin_unlock(&isolation_lock);
-	return ok;
+	/* A hint only: __isolation_probe_begin() decides, under the lock. */
+	rcu_read_lock();
+	group = READ_ONCE(dev->isolation_group);
+	if (group)
+		mgr = READ_ONCE(group->manager);
+	rcu_read_unlock();
+	return !mgr || drv->isolation_manager == mgr;
 }
 
 /**
@@ -1864,12 +1908,15 @@ int isolation_group_verify(struct isolation_group *group)
 	spin_lock(&isolation_lock);
 	list_for_each_entry(member, &group->devices, node) {
 		n++;
+		if (!group->manager)
+			continue;	/* no records kept */
 		if (member->drv != READ_ONCE(member->dev->driver))
 			ret = -EINVAL;
 		if (member->drv && !isolation_claims(group, member->drv))
 			unclaimed++;
 	}
-	if (n != group->num_devices || unclaimed != group->unclaimed)
+	if (n != group->num_devices ||
+	    (group->manager && unclaimed != group->unclaimed))
 		ret = -EINVAL;
 	spin_unlock(&isolation_lock);
 	mutex_unlock(&isolation_mutex);

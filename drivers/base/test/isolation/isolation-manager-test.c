@@ -1262,6 +1262,102 @@ static int im_race_manager(void *data)
 	return 0;
 }
 
+/*
+ * D3, the hooks' barrier: an add racing a bind or an unbind, started at
+ * the same moment on two CPUs, 2000 times each way (50 on one CPU).  The add stores the
+ * group, then reads dev->driver; the hooks store dev->driver, then read the
+ * group.  Without a full barrier on both sides, both may read the old
+ * value: a host driver bound into a locked group and never counted, or a
+ * driver that left counted for ever, so that the group never locks.  After
+ * each pair, with nothing running, the group must be locked exactly when
+ * the device has no host driver, and its counters must agree with a
+ * recount.  On one CPU (UML) it cannot fail; the SMP guest runs it too.
+ */
+#define IM_D3_ROUNDS	2000
+
+struct im_d3 {
+	struct isolation_group *group;
+	struct device *dev;
+	struct im_drv *host;
+	atomic_t round;		/* the round the binder may start */
+	atomic_t ready;		/* both sides at the start line */
+	struct completion done;
+	bool unbind;		/* this round: unbind instead of bind */
+	int rounds;
+};
+
+/* Wait until both sides are at the start line, then go at once. */
+static void im_d3_start(struct im_d3 *d)
+{
+	atomic_inc(&d->ready);
+	while (atomic_read(&d->ready) < 2)
+		cond_resched();		/* one CPU: let the other side run */
+}
+
+static int im_d3_binder(void *data)
+{
+	struct im_d3 *d = data;
+	int round;
+
+	for (round = 1; round <= d->rounds; round++) {
+		while (atomic_read_acquire(&d->round) < round)
+			cond_resched();
+		im_d3_start(d);
+		if (d->unbind)
+			device_release_driver(d->dev);
+		else
+			device_driver_attach(&d->host->drv, d->dev);
+		complete(&d->done);
+	}
+	return 0;
+}
+
+static void im_d3_race_test(struct kunit *test)
+{
+	struct im_d3 *d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
+	struct isolation_manager *mgr = im_manager(test);
+	struct task_struct *t;
+	int round, wrong = 0, refused = 0;
+	bool host_bound;
+
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	d->group = im_group(test);
+	d->dev = im_dev(test);			/* in no group */
+	d->host = im_driver(test, NULL);
+	init_completion(&d->done);
+	/* One CPU cannot reorder anything: a few rounds check the test. */
+	d->rounds = 2 * (num_online_cpus() > 1 ? IM_D3_ROUNDS : 50);
+	KUNIT_ASSERT_EQ(test, isolation_group_set_manager(d->group, mgr), 0);
+	device_release_driver(d->dev);
+
+	t = kthread_run(im_d3_binder, d, "im-d3");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	for (round = 1; round <= d->rounds; round++) {
+		/* Odd rounds bind into the group, even ones unbind. */
+		d->unbind = !(round & 1);
+		if (d->unbind)
+			KUNIT_EXPECT_EQ(test, device_driver_attach(&d->host->drv,
+								   d->dev), 0);
+		atomic_set(&d->ready, 0);
+		atomic_set_release(&d->round, round);
+		im_d3_start(d);
+		KUNIT_EXPECT_EQ(test, isolation_group_add_device(d->group, d->dev), 0);
+		wait_for_completion(&d->done);
+
+		host_bound = im_bound_to(d->dev, d->host);
+		if (!d->unbind && !host_bound)
+			refused++;
+		if (isolation_group_locked(d->group) == host_bound ||
+		    isolation_group_verify(d->group))
+			wrong++;
+		KUNIT_EXPECT_EQ(test, isolation_group_remove_device(d->dev), 0);
+		device_release_driver(d->dev);
+	}
+	KUNIT_EXPECT_EQ(test, wrong, 0);
+	kunit_info(test, "%d rounds on %u CPUs, %d binds refused, %d wrong\n",
+		   d->rounds, num_online_cpus(), refused, wrong);
+}
+
 static void im_concurrency_test(struct kunit *test)
 {
 	int (*fns[3])(void *) = { im_race_binder, im_race_member,
@@ -2147,6 +2243,7 @@ static struct kunit_case isolation_manager_test_cases[] = {
 	KUNIT_CASE(im_fault_set_manager_test),
 	KUNIT_CASE(im_fault_handover_test),
 	KUNIT_CASE(im_fault_manager_write_test),
+	KUNIT_CASE_SLOW(im_d3_race_test),
 	KUNIT_CASE_SLOW(im_concurrency_test),
 	KUNIT_CASE_SLOW(im_stress_test),
 	{}

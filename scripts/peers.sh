@@ -1,0 +1,149 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make peers: the suites of the code the series touches, as regression gates.
+# Each runs on the unpatched base and with the series (CONFIG_ISOLATION_GROUPS
+# =y), and every case that passes on the base must pass with the series.
+#
+#   KUnit on UML: the driver core's (drivers/base/test: root-device,
+#     platform-device-devm, property-entry), lib/kunit's device and
+#     platform tests (kunit-test.c, platform-test.c), and pm-qos.
+#   kselftest in the x86_64 guest: tools/testing/selftests/iommu (iommufd
+#     and iommufd_fail_nth, with CONFIG_IOMMUFD_TEST's mock IOMMU), on the
+#     guest kernel of the series and on the same config built from the base.
+#
+# The base's results are kept in the build cache, keyed by what produced
+# them; the base changes only with the pinned version.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+setup_build_dir
+
+src=$("$TOP/scripts/tree.sh")
+base=$BUILD/linux-base
+
+# The unpatched base, from the kernel tree's "base" tag.
+base_rev=$(git -C "$src" rev-parse base)
+if [ "$(cat "$base/.isolation-base" 2>/dev/null)" != "$base_rev" ]; then
+	msg "extracting the unpatched base into $base"
+	rm -rf "$base"
+	mkdir -p "$base"
+	git -C "$src" archive base | tar -x -C "$base"
+	echo "$base_rev" > "$base/.isolation-base"
+fi
+
+PEERS_KUNIT='CONFIG_KUNIT=y
+CONFIG_KUNIT_TEST=y
+CONFIG_DM_KUNIT_TEST=y
+CONFIG_DRIVER_PE_KUNIT_TEST=y
+CONFIG_PM=y
+CONFIG_PM_QOS_KUNIT_TEST=y
+# CONFIG_UML_PCI_OVER_VIRTIO is not set'
+
+# kunit_peers <tree> <build dir> <extra config lines> <json out>
+kunit_peers() {
+	local tree=$1 out=$2 extra=$3 json=$4 cfg rc=0
+	cfg=$out.kunitconfig
+	mkdir -p "$out"
+	printf '%s\n%s\n' "$PEERS_KUNIT" "$extra" > "$cfg"
+	(cd "$tree" && python3 tools/testing/kunit/kunit.py run \
+		--kunitconfig="$cfg" --build_dir="$out" --jobs="$JOBS" \
+		--timeout=900 --json="$json" \
+		--make_options CC="ccache gcc") > "$out.out" 2>&1 || rc=$?
+	# Failed cases are judged against the base, not here; a build
+	# failure or a run that did not complete is.
+	if [ ! -s "$json" ] || ! grep -q 'Testing complete' "$out.out"; then
+		tail -30 "$out.out" >&2
+		die "KUnit peers in $tree did not complete (rc=$rc, $out.out)"
+	fi
+	if grep -Eq "$KERNEL_LOG_BAD" "$out/test.log"; then
+		grep -En -B2 -A25 "$KERNEL_LOG_BAD" "$out/test.log" | head -60 >&2
+		die "KUnit peers: kernel log has a report ($out/test.log)"
+	fi
+}
+
+# kunit_cases <json>: "suite/case STATUS" for every case, sorted.
+kunit_cases() {
+	python3 - "$1" <<'PY'
+import json, sys
+def walk(group, path):
+    for case in group.get("test_cases", []):
+        print("%s/%s %s" % (path, case["name"], case["status"]))
+    for sub in group.get("sub_groups", []):
+        walk(sub, (path + "/" if path else "") + sub["name"])
+walk(json.load(open(sys.argv[1])), "")
+PY
+}
+
+# tap_cases <log>: "suite/case STATUS" for the kselftest TAP of a guest log.
+tap_cases() {
+	tr -d '\r' < "$1" | sed -n '/ISOLATION-TAP-BEGIN/,/ISOLATION-TAP-END/p' |
+	awk '/^# peer suite: / { suite = $4; next }
+	     /^(not )?ok [0-9]+ / {
+		st = ($1 == "ok") ? "PASS" : "FAIL"
+		line = $0
+		if (line ~ /# SKIP/) st = "SKIP"
+		sub(/^(not )?ok [0-9]+ /, "", line)
+		sub(/ # .*$/, "", line)
+		print suite "/" line " " st
+	     }' | LC_ALL=C sort
+}
+
+# compare <what> <base cases> <series cases>: every case passing on the
+# base passes with the series; print the counts.
+compare() {
+	local what=$1 b=$2 s=$3 pass_b pass_s total lost
+	pass_b=$(grep -c ' PASS$' "$b" || true)
+	pass_s=$(grep -c ' PASS$' "$s" || true)
+	total=$(wc -l < "$s")
+	lost=$(comm -23 <(grep ' PASS$' "$b" | LC_ALL=C sort) \
+			<(grep ' PASS$' "$s" | LC_ALL=C sort) || true)
+	msg "$what: $pass_s of $total cases pass with the series; $pass_b pass on the base"
+	grep -v ' PASS$' "$s" | sed 's/^/    not passing with the series (nor on the base): /' || true
+	[ "$pass_b" -gt 0 ] || die "$what: nothing passed on the base"
+	if [ -n "$lost" ]; then
+		printf '    passes on the base, not with the series: %s\n' $lost >&2
+		die "$what: the series breaks cases that pass on the base"
+	fi
+}
+
+# KUnit, both trees.
+key=$(printf '%s' "$PEERS_KUNIT" | sha1sum | cut -c1-12)
+bjson=$BUILD/peers-kunit-base-$base_rev-$key.json
+if [ ! -s "$bjson" ]; then
+	msg "KUnit peers on the unpatched base"
+	kunit_peers "$base" "$BUILD/kunit-peers-base" "" "$bjson.tmp"
+	mv "$bjson.tmp" "$bjson"
+fi
+msg "KUnit peers with the series"
+sjson=$BUILD/peers-kunit-series.json
+rm -f "$sjson"
+kunit_peers "$src" "$BUILD/kunit-peers" "CONFIG_ISOLATION_GROUPS=y" "$sjson"
+kunit_cases "$bjson" > "$BUILD/peers-kunit-base.cases"
+kunit_cases "$sjson" > "$BUILD/peers-kunit-series.cases"
+compare "KUnit peers (UML)" "$BUILD/peers-kunit-base.cases" "$BUILD/peers-kunit-series.cases"
+for s in $(cut -d/ -f1 "$BUILD/peers-kunit-series.cases" | sort -u); do
+	printf '    %-24s %s passed\n' "$s" "$(grep -c "^$s/.* PASS$" "$BUILD/peers-kunit-series.cases" || true)"
+done
+
+# iommufd selftests in the guest: the series' kernel, and the base's.
+"$TOP/scripts/vm.sh" kernel
+"$TOP/scripts/vm.sh" initramfs
+bout=$BUILD/vm-base
+bfrag=$(grep -v 'ISOLATION' "$TOP/vm/kernel.config")
+bkey=$(printf '%s' "$bfrag" | sha1sum | cut -c1-12)
+blog=$BUILD/peers-iommufd-base-$base_rev-$bkey.log
+if [ ! -s "$blog" ]; then
+	configure_kernel "$base" "$bout" "$bfrag"
+	msg "building the unpatched base's guest kernel in $bout"
+	make -s -C "$base" O="$bout" CC="ccache gcc" -j"$JOBS" bzImage
+	VM_KERNEL=$bout/arch/x86/boot/bzImage "$TOP/scripts/vm.sh" peers "$blog.tmp"
+	mv "$blog.tmp" "$blog"
+fi
+slog=$BUILD/peers-iommufd-series.log
+"$TOP/scripts/vm.sh" peers "$slog"
+tap_cases "$blog" > "$BUILD/peers-iommufd-base.cases"
+tap_cases "$slog" > "$BUILD/peers-iommufd-series.cases"
+compare "iommufd selftests (guest)" "$BUILD/peers-iommufd-base.cases" "$BUILD/peers-iommufd-series.cases"
+for s in iommufd iommufd_fail_nth; do
+	printf '    %-24s %s passed\n' "$s" "$(grep -c "^$s/.* PASS$" "$BUILD/peers-iommufd-series.cases" || true)"
+done
