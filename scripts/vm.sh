@@ -55,13 +55,15 @@ build_initramfs() {
 			-exec cp {} "$root/selftests/" \;
 	done
 	# The iommufd selftests, the peers' regression gate (scripts/peers.sh),
-	# against the uAPI headers of the tree.
+	# against the uAPI headers of the tree; vm/iommufd-compat.h lets the
+	# newer test source that 6.12.117 ships build against them.
 	kmake headers
 	rm -rf "$BUILD/selftests/iommu"
 	mkdir -p "$BUILD/selftests/iommu" "$root/peers"
 	make -s -C "$src/tools/testing/selftests/iommu" \
 		OUTPUT="$BUILD/selftests/iommu" \
-		KHDR_INCLUDES="-isystem $out/usr/include" LDFLAGS=-static >&2
+		KHDR_INCLUDES="-isystem $out/usr/include -include $TOP/vm/iommufd-compat.h" \
+		LDFLAGS=-static >&2
 	cp "$BUILD/selftests/iommu/iommufd" "$BUILD/selftests/iommu/iommufd_fail_nth" \
 		"$root/peers/"
 	# lsisolation, built the way its header promises: one file, libc only.
@@ -146,8 +148,9 @@ run_vm() {
 	[ "$mode" = test ] && extra=test_isolation.groups=1
 	# The suites run at boot, before /init; SMP is what UML cannot give.
 	[ "$mode" = kunit ] && extra="kunit.enable=1 kunit.filter_glob=isolation*" smp=4
-	# 64 MiB of hugepages for the iommufd selftests' hugepage variants.
-	[ "$mode" = peers ] && extra="hugepages=32"
+	# 160 MiB of hugepages for the iommufd selftests' hugepage variants; VT-d
+	# off, or it claims their mock devices and no mock domain can attach.
+	[ "$mode" = peers ] && extra="hugepages=80 intel_iommu=off"
 	rm -f "$sock"
 	timeout --foreground "$timeout_s" qemu-system-x86_64 \
 		-M q35 "${accel[@]}" -smp "$smp" -m 1G \

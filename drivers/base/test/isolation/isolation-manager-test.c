@@ -1303,6 +1303,12 @@ static int im_d3_binder(void *data)
 		while (atomic_read_acquire(&d->round) < round)
 			cond_resched();
 		im_d3_start(d);
+		/*
+		 * The add takes longer to store the group than the bind takes
+		 * to load it: start late by 0..255 us, so that the rounds
+		 * sweep across the moment the two meet.
+		 */
+		udelay(round / 2 % 256);
 		if (d->unbind)
 			device_release_driver(d->dev);
 		else
@@ -1354,6 +1360,11 @@ static void im_d3_race_test(struct kunit *test)
 		device_release_driver(d->dev);
 	}
 	KUNIT_EXPECT_EQ(test, wrong, 0);
+	/* Both outcomes of the bind seen: the rounds crossed the window. */
+	if (num_online_cpus() > 1) {
+		KUNIT_EXPECT_GT(test, refused, 0);
+		KUNIT_EXPECT_LT(test, refused, d->rounds / 2);
+	}
 	kunit_info(test, "%d rounds on %u CPUs, %d binds refused, %d wrong\n",
 		   d->rounds, num_online_cpus(), refused, wrong);
 }
