@@ -131,15 +131,17 @@ static struct isolation_group *test_group;
 static struct isolation_group *claimed_group;
 
 /*
- * Writing 1 to give_back clears the test manager from the test group, so
- * that the host driver returns: the kselftests hand the group over again
- * and again (the fault sweep of the manager write).
+ * Writing 1 to give_back clears the test manager from the test group and
+ * unbinds its driver, so that the host driver returns to both devices: the
+ * kselftests hand the group over again and again (the fault sweep of the
+ * manager write).
  */
 static int test_isolation_give_back(const char *val,
 				    const struct kernel_param *kp)
 {
+	struct device *dev;
 	bool yes;
-	int ret;
+	int i, ret;
 
 	ret = kstrtobool(val, &yes);
 	if (ret)
@@ -148,7 +150,20 @@ static int test_isolation_give_back(const char *val,
 		return 0;
 	if (!test_group)
 		return -ENODEV;
-	return isolation_group_clear_manager(test_group, &test_manager);
+	ret = isolation_group_clear_manager(test_group, &test_manager);
+	if (ret)
+		return ret;
+	for (i = 0; i < TEST_ISOLATION_DEVICES; i++) {
+		dev = &test_devs[i]->dev;
+		if (READ_ONCE(dev->driver) != &test_managed_driver.driver)
+			continue;
+		device_release_driver(dev);
+		/* The host driver registered first: it is the one that binds. */
+		ret = device_attach(dev);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
 }
 
 static const struct kernel_param_ops test_isolation_give_back_ops = {
