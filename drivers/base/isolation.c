@@ -208,7 +208,7 @@ static void isolation_group_recount(struct isolation_group *group)
 	struct isolation_member *member;
 
 	lockdep_assert_held(&isolation_lock);
-	smp_mb();
+	smp_mb();	/* @group->manager stored; pairs with the hooks */
 	group->unclaimed = 0;
 	list_for_each_entry(member, &group->devices, node) {
 		member->drv = READ_ONCE(member->dev->driver);

@@ -187,6 +187,17 @@ static void ib_remove_fake_entries(struct device *dev)
 	sysfs_remove_link(&dev->kobj, "isolation_group");
 }
 
+static void ib_add_device(struct kunit *test, struct isolation_group *group,
+			  struct device *dev)
+{
+	KUNIT_ASSERT_EQ(test, isolation_group_add_device(group, dev), 0);
+}
+
+static void ib_set_manager(struct kunit *test, struct isolation_group *group)
+{
+	KUNIT_ASSERT_EQ(test, isolation_group_set_manager(group, &ib_manager), 0);
+}
+
 /* Put @devs into configuration @c, or take them out of it. */
 static void ib_configure(struct kunit *test, struct device **devs, int n,
 			 struct isolation_group **groups, int ngroups, int c,
@@ -201,15 +212,13 @@ static void ib_configure(struct kunit *test, struct device **devs, int n,
 		else if (c == ENTRIES)
 			ib_remove_fake_entries(devs[i]);
 		else if (c != NONE && set)
-			KUNIT_ASSERT_EQ(test, isolation_group_add_device(
-				groups[i % ngroups], devs[i]), 0);
+			ib_add_device(test, groups[i % ngroups], devs[i]);
 		else if (c != NONE)
 			isolation_group_remove_device(devs[i]);
 	}
 	for (i = 0; c == MANAGED && i < ngroups; i++) {
 		if (set)
-			KUNIT_ASSERT_EQ(test, isolation_group_set_manager(groups[i],
-								  &ib_manager), 0);
+			ib_set_manager(test, groups[i]);
 		else
 			isolation_group_clear_manager(groups[i], &ib_manager);
 	}

@@ -1283,6 +1283,7 @@ struct im_d3 {
 	atomic_t ready;		/* both sides at the start line */
 	struct completion done;
 	bool unbind;		/* this round: unbind instead of bind */
+	int bind_ret;		/* what this round's bind returned */
 	int rounds;
 };
 
@@ -1312,7 +1313,7 @@ static int im_d3_binder(void *data)
 		if (d->unbind)
 			device_release_driver(d->dev);
 		else
-			device_driver_attach(&d->host->drv, d->dev);
+			d->bind_ret = device_driver_attach(&d->host->drv, d->dev);
 		complete(&d->done);
 	}
 	return 0;
@@ -1351,7 +1352,7 @@ static void im_d3_race_test(struct kunit *test)
 		wait_for_completion(&d->done);
 
 		host_bound = im_bound_to(d->dev, d->host);
-		if (!d->unbind && !host_bound)
+		if (!d->unbind && d->bind_ret == -EBUSY)
 			refused++;
 		if (isolation_group_locked(d->group) == host_bound ||
 		    isolation_group_verify(d->group))
@@ -1733,7 +1734,7 @@ struct im_sweep {
 	struct im_state before;
 };
 
-static bool im_sysfs_exists(const char *fmt, ...)
+static __printf(1, 2) bool im_sysfs_exists(const char *fmt, ...)
 {
 	struct file *f;
 	char path[128];
@@ -1781,6 +1782,13 @@ static void im_state_read(struct im_sweep *s, struct im_state *st)
 	}
 }
 
+static void im_expect_same(struct im_sweep *s, bool same, const char *what,
+			   int i, const char *when)
+{
+	KUNIT_EXPECT_TRUE_MSG(s->test, same, "%s: %s of device %d, %s %d",
+			      s->what, what, i, when, s->nth);
+}
+
 /* The state now must be the state before the call. */
 static void im_expect_unchanged(struct im_sweep *s, const char *when)
 {
@@ -1796,26 +1804,18 @@ static void im_expect_unchanged(struct im_sweep *s, const char *when)
 	KUNIT_EXPECT_EQ_MSG(test, now.members, was->members,
 			    "%s: members, %s %d", s->what, when, s->nth);
 	for (i = 0; i < IM_SWEEP_DEVS && s->devs[i]; i++) {
-		KUNIT_EXPECT_PTR_EQ_MSG(test, now.dev[i].group, was->dev[i].group,
-					"%s: group of device %d, %s %d",
-					s->what, i, when, s->nth);
-		KUNIT_EXPECT_PTR_EQ_MSG(test, now.dev[i].drv, was->dev[i].drv,
-					"%s: driver of device %d, %s %d",
-					s->what, i, when, s->nth);
-		KUNIT_EXPECT_EQ_MSG(test, now.dev[i].group_link,
-				    was->dev[i].group_link,
-				    "%s: isolation_group link of device %d, %s %d",
-				    s->what, i, when, s->nth);
-		KUNIT_EXPECT_EQ_MSG(test, now.dev[i].member_link,
-				    was->dev[i].member_link,
-				    "%s: group's link to device %d, %s %d",
-				    s->what, i, when, s->nth);
-		KUNIT_EXPECT_EQ_MSG(test, now.dev[i].reason, was->dev[i].reason,
-				    "%s: reason attributes of device %d, %s %d",
-				    s->what, i, when, s->nth);
-		KUNIT_EXPECT_EQ_MSG(test, now.dev[i].refs, was->dev[i].refs,
-				    "%s: references to device %d, %s %d",
-				    s->what, i, when, s->nth);
+		im_expect_same(s, now.dev[i].group == was->dev[i].group,
+			       "group", i, when);
+		im_expect_same(s, now.dev[i].drv == was->dev[i].drv,
+			       "driver", i, when);
+		im_expect_same(s, now.dev[i].group_link == was->dev[i].group_link,
+			       "isolation_group link", i, when);
+		im_expect_same(s, now.dev[i].member_link == was->dev[i].member_link,
+			       "group's link", i, when);
+		im_expect_same(s, now.dev[i].reason == was->dev[i].reason,
+			       "reason attributes", i, when);
+		im_expect_same(s, now.dev[i].refs == was->dev[i].refs,
+			       "references", i, when);
 	}
 }
 
