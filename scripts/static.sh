@@ -36,10 +36,13 @@ for p in "$BUILD"/series/*.patch; do
 		--show-types "$p" 2>&1 || true)
 	report "checkpatch --strict $(basename "$p")" "$o"
 done
-# checkpatch -f on the new files
+# checkpatch -f on the new files.  UNDOCUMENTED_SETUP looks for the
+# parameter only among the lines a patch adds to kernel-parameters.txt, so
+# with -f it flags every __setup(); the pass over the patches above, where
+# patch 1 documents fail_isolation=, keeps that check.
 for f in $cfiles; do
 	o=$(cd "$src" && ./scripts/checkpatch.pl --strict --no-summary --quiet \
-		--show-types -f "$f" 2>&1 || true)
+		--show-types --ignore UNDOCUMENTED_SETUP -f "$f" 2>&1 || true)
 	report "checkpatch --strict -f $f" "$o"
 done
 

@@ -412,7 +412,7 @@ TEST(manager_write_fail_nth)
 	close(nth_fd);
 	EXPECT_LT(nth, 1000) TH_LOG("the fault points did not run out");
 	EXPECT_LT(0, failed);
-	ksft_print_msg("fault sweep: sysfs manager write: %d fault points, %d failed, %d absorbed\n",
+	ksft_print_msg("fault sweep: manager write: %d fault points, %d failed, %d absorbed\n",
 		       nth - 1, failed, absorbed);
 	ASSERT_EQ(0, give_back());
 	expect_unchanged(_metadata, "giving back at the end");
