@@ -140,7 +140,7 @@ kunit_cases "$bjson" > "$BUILD/peers-kunit-base.cases"
 kunit_cases "$sjson" > "$BUILD/peers-kunit-series.cases"
 compare "KUnit peers (UML)" "$BUILD/peers-kunit-base.cases" "$BUILD/peers-kunit-series.cases"
 new_reports "KUnit peers (UML)" "$bjson.reports" "$sjson.reports"
-for s in $(cut -d/ -f1 "$BUILD/peers-kunit-series.cases" | sort -u); do
+for s in $(cut -d" " -f1 "$BUILD/peers-kunit-series.cases" | grep / | cut -d/ -f1 | sort -u); do
 	printf '    %-24s %s passed\n' "$s" "$(grep -c "^$s/.* PASS$" "$BUILD/peers-kunit-series.cases" || true)"
 done
 
