@@ -2157,6 +2157,86 @@ static void im_fault_handover_test(struct kunit *test)
 	KUNIT_EXPECT_GE(test, s->busy, IM_SWEEP_DEVS);
 }
 
+/*
+ * D6: clearing the manager probes every device left without a driver, even
+ * when a fault hits the walk; a failed handover's rollback relies on it.
+ * Each device must end with its host driver, or have been offered to it
+ * (BUS_NOTIFY_BIND_DRIVER, sent before the probe can fail on a fault).
+ */
+struct im_offers {
+	struct notifier_block nb;
+	struct device *devs[IM_SWEEP_DEVS];
+	atomic_t offered[IM_SWEEP_DEVS];
+};
+
+static struct im_offers *im_offers_of;
+
+static int im_offer_notify(struct notifier_block *nb, unsigned long action,
+			   void *data)
+{
+	struct im_offers *o = container_of(nb, struct im_offers, nb);
+	int i;
+
+	for (i = 0; action == BUS_NOTIFY_BIND_DRIVER && i < IM_SWEEP_DEVS; i++)
+		if (o->devs[i] == data)
+			atomic_inc(&o->offered[i]);
+	return NOTIFY_DONE;
+}
+
+static void im_offers_unregister(void *nb)
+{
+	bus_unregister_notifier(&im_bus, nb);
+}
+
+static int im_sweep_clear_call(struct im_sweep *s)
+{
+	return isolation_group_clear_manager(s->group, s->mgr);
+}
+
+static void im_sweep_clear_check(struct im_sweep *s, int ret)
+{
+	struct kunit *test = s->test;
+	struct im_offers *o = im_offers_of;
+	int i;
+
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	for (i = 0; i < IM_SWEEP_DEVS; i++) {
+		KUNIT_EXPECT_TRUE_MSG(test, im_bound_to(s->devs[i], s->host) ||
+				      atomic_read(&o->offered[i]),
+				      "device %d never probed, fault point %d",
+				      i, s->nth);
+		atomic_set(&o->offered[i], 0);
+	}
+	/* Back to the start: managed, every device without a driver. */
+	KUNIT_EXPECT_EQ(test, isolation_group_set_manager(s->group, s->mgr), 0);
+	for (i = 0; i < IM_SWEEP_DEVS; i++)
+		device_release_driver(s->devs[i]);
+	im_expect_unchanged(s, "restored after");
+}
+
+static void im_fault_clear_reprobe_test(struct kunit *test)
+{
+	struct im_sweep *s = im_sweep_bound_scene(test, "clear_manager");
+	struct im_offers *o = kunit_kzalloc(test, sizeof(*o), GFP_KERNEL);
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, o);
+	/* No manager driver: the host driver is the only one to return. */
+	kunit_release_action(test, im_driver_unregister_action, s->mdrv);
+	KUNIT_ASSERT_EQ(test, isolation_group_set_manager(s->group, s->mgr), 0);
+	for (i = 0; i < IM_SWEEP_DEVS; i++) {
+		device_release_driver(s->devs[i]);
+		o->devs[i] = s->devs[i];
+	}
+	o->nb.notifier_call = im_offer_notify;
+	KUNIT_ASSERT_EQ(test, bus_register_notifier(&im_bus, &o->nb), 0);
+	im_defer(test, im_offers_unregister, &o->nb);
+	im_offers_of = o;
+	im_sweep(s, im_sweep_clear_call, im_sweep_clear_check);
+	im_offers_of = NULL;
+	KUNIT_EXPECT_GT(test, s->points, 0);
+}
+
 static void im_fault_manager_write_test(struct kunit *test)
 {
 	struct im_sweep *s = im_sweep_bound_scene(test, "sysfs manager write");
@@ -2254,6 +2334,7 @@ static struct kunit_case isolation_manager_test_cases[] = {
 	KUNIT_CASE(im_fault_set_manager_test),
 	KUNIT_CASE(im_fault_handover_test),
 	KUNIT_CASE(im_fault_manager_write_test),
+	KUNIT_CASE(im_fault_clear_reprobe_test),
 	KUNIT_CASE_SLOW(im_d3_race_test),
 	KUNIT_CASE_SLOW(im_concurrency_test),
 	KUNIT_CASE_SLOW(im_stress_test),
