@@ -88,7 +88,7 @@
  * @devices: list of &struct isolation_member
  * @num_devices: length of @devices
  * @manager: the manager, or NULL; written under isolation_lock, read
- *	without it by the driver-core hooks (see isolation_device_managed())
+ *	without it by the driver-core hooks (see isolation_device_manager())
  * @unclaimed: members probing or bound with a driver that is not @manager's,
  *	as recorded in their &isolation_member.drv; under isolation_lock, and
  *	only kept while the group has a manager
@@ -199,7 +199,7 @@ static void isolation_member_set_driver(struct isolation_member *member,
  *
  * The barrier orders the store to @group->manager before the loads of
  * dev->driver; it pairs with the one in the hooks, which store dev->driver
- * before they load the manager (see isolation_device_managed()).  Either
+ * before they load the manager (see isolation_device_manager()).  Either
  * this sees the new driver, or the hook sees the manager and records the
  * driver itself under isolation_lock: none is missed nor kept.
  */
@@ -1701,22 +1701,23 @@ EXPORT_SYMBOL_GPL(isolation_unregister_notifier);
 /* driver core hooks */
 
 /*
- * Has @dev's group a manager?  Read without isolation_lock, under RCU, which
- * keeps the group's memory: the hooks call this after they changed
- * dev->driver and issued a full barrier (base.h), which pairs with the one
- * in isolation_group_recount().
+ * The manager of @dev's group, or NULL; only to compare, never to use.  Read
+ * without isolation_lock, under RCU, which keeps the group's memory: the
+ * hooks call this after they changed dev->driver and issued a full barrier
+ * (base.h), which pairs with the one in isolation_group_recount().
  */
-static bool isolation_device_managed(struct device *dev)
+static const struct isolation_manager *
+isolation_device_manager(struct device *dev)
 {
+	const struct isolation_manager *mgr = NULL;
 	struct isolation_group *group;
-	bool managed = false;
 
 	rcu_read_lock();
 	group = READ_ONCE(dev->isolation_group);
 	if (group)
-		managed = READ_ONCE(group->manager);
+		mgr = READ_ONCE(group->manager);
 	rcu_read_unlock();
-	return managed;
+	return mgr;
 }
 
 /*
@@ -1732,7 +1733,7 @@ static int isolation_track_driver(struct device *dev,
 	int ret = 0;
 
 	/* An unmanaged group keeps no record: nothing shared is touched. */
-	if (!isolation_device_managed(dev))
+	if (!isolation_device_manager(dev))
 		return 0;
 
 	spin_lock(&isolation_lock);
@@ -1743,7 +1744,7 @@ static int isolation_track_driver(struct device *dev,
 	/* Cleared meanwhile: the next manager records the drivers afresh. */
 	if (!group->manager)
 		goto out_unlock;
-	if (probe && group->manager && !isolation_claims(group, drv)) {
+	if (probe && !isolation_claims(group, drv)) {
 		/* Drop what an earlier attempt of this probe reserved. */
 		drv = NULL;
 		ret = -EBUSY;
@@ -1782,15 +1783,9 @@ out_unlock:
 bool __isolation_driver_may_match(const struct device_driver *drv,
 				  struct device *dev)
 {
-	struct isolation_manager *mgr = NULL;
-	struct isolation_group *group;
-
 	/* A hint only: __isolation_probe_begin() decides, under the lock. */
-	rcu_read_lock();
-	group = READ_ONCE(dev->isolation_group);
-	if (group)
-		mgr = READ_ONCE(group->manager);
-	rcu_read_unlock();
+	const struct isolation_manager *mgr = isolation_device_manager(dev);
+
 	return !mgr || drv->isolation_manager == mgr;
 }
 

@@ -118,24 +118,23 @@ static void ib_free_groups(struct isolation_group **groups, int n)
 }
 
 /*
- * Nanoseconds to bind @drv to every @stride-th device of @devs from @first
- * and unbind it again, per device, over @loops passes.
+ * Nanoseconds to bind @drv to each of the @n devices of @devs and unbind it
+ * again, per device, over @loops passes.
  */
 static u64 ib_bind_unbind(struct kunit *test, struct device **devs, int n,
-			  int first, int stride, int loops,
-			  struct device_driver *drv)
+			  int loops, struct device_driver *drv)
 {
 	u64 t0 = ktime_get_ns();
 	int i, l, failed = 0;
 
 	for (l = 0; l < loops; l++) {
-		for (i = first; i < n; i += stride)
+		for (i = 0; i < n; i++)
 			failed |= device_driver_attach(drv, devs[i]);
-		for (i = first; i < n; i += stride)
+		for (i = 0; i < n; i++)
 			device_release_driver(devs[i]);
 	}
 	KUNIT_EXPECT_EQ(test, failed, 0);
-	return div_u64(ktime_get_ns() - t0, loops * (n / stride));
+	return div_u64(ktime_get_ns() - t0, loops * n);
 }
 
 static void ib_print_ratio(const char *name, u64 num, u64 den)
@@ -198,25 +197,27 @@ static void ib_set_manager(struct kunit *test, struct isolation_group *group)
 	KUNIT_ASSERT_EQ(test, isolation_group_set_manager(group, &ib_manager), 0);
 }
 
+/* The configurations of ib_match_overhead_test() */
+enum { IB_NONE, IB_UNMANAGED, IB_MANAGED, IB_ENTRIES, IB_CONFIGS };
+
 /* Put @devs into configuration @c, or take them out of it. */
 static void ib_configure(struct kunit *test, struct device **devs, int n,
 			 struct isolation_group **groups, int ngroups, int c,
 			 bool set)
 {
-	enum { NONE, UNMANAGED, MANAGED, ENTRIES };
 	int i;
 
 	for (i = 0; i < n; i++) {
-		if (c == ENTRIES && set)
+		if (c == IB_ENTRIES && set)
 			ib_fake_entries(test, devs[i], devs[0]);
-		else if (c == ENTRIES)
+		else if (c == IB_ENTRIES)
 			ib_remove_fake_entries(devs[i]);
-		else if (c != NONE && set)
+		else if (c != IB_NONE && set)
 			ib_add_device(test, groups[i % ngroups], devs[i]);
-		else if (c != NONE)
+		else if (c != IB_NONE)
 			isolation_group_remove_device(devs[i]);
 	}
-	for (i = 0; c == MANAGED && i < ngroups; i++) {
+	for (i = 0; c == IB_MANAGED && i < ngroups; i++) {
 		if (set)
 			ib_set_manager(test, groups[i]);
 		else
@@ -238,10 +239,9 @@ static void ib_configure(struct kunit *test, struct device **devs, int n,
  */
 static void ib_match_overhead_test(struct kunit *test)
 {
-	enum { NONE, UNMANAGED, MANAGED, ENTRIES, CONFIGS };
 	const int n = 32, ngroups = 8, loops = 50, rounds = 3 * IB_ROUNDS;
-	u64 best[CONFIGS] = { U64_MAX, U64_MAX, U64_MAX, U64_MAX }, t;
-	struct device_driver *drv[CONFIGS] = {
+	u64 best[IB_CONFIGS] = { U64_MAX, U64_MAX, U64_MAX, U64_MAX }, t;
+	struct device_driver *drv[IB_CONFIGS] = {
 		&ib_host_driver, &ib_host_driver, &ib_managed_driver,
 		&ib_host_driver,
 	};
@@ -252,27 +252,27 @@ static void ib_match_overhead_test(struct kunit *test)
 	devs = ib_devices(test, n);
 	groups = ib_groups(test, ngroups);
 	for (r = 0; r < rounds; r++) {
-		for (k = 0; k < CONFIGS; k++) {
-			c = (r + k) % CONFIGS;
+		for (k = 0; k < IB_CONFIGS; k++) {
+			c = (r + k) % IB_CONFIGS;
 			ib_configure(test, devs, n, groups, ngroups, c, true);
-			ib_bind_unbind(test, devs, n, 0, 1, 1, drv[c]);
-			t = ib_bind_unbind(test, devs, n, 0, 1, loops, drv[c]);
+			ib_bind_unbind(test, devs, n, 1, drv[c]);
+			t = ib_bind_unbind(test, devs, n, loops, drv[c]);
 			best[c] = min(best[c], t);
 			ib_configure(test, devs, n, groups, ngroups, c, false);
 		}
 	}
 
-	pr_info("isolation-bench: bind_unbind_ns_no_group %llu\n", best[NONE]);
+	pr_info("isolation-bench: bind_unbind_ns_no_group %llu\n", best[IB_NONE]);
 	pr_info("isolation-bench: bind_unbind_ns_no_group_same_entries %llu\n",
-		best[ENTRIES]);
-	pr_info("isolation-bench: bind_unbind_ns_unmanaged %llu\n", best[UNMANAGED]);
-	pr_info("isolation-bench: bind_unbind_ns_managed %llu\n", best[MANAGED]);
-	ib_print_ratio("match_overhead_unmanaged", best[UNMANAGED], best[NONE]);
-	ib_print_ratio("match_overhead_managed", best[MANAGED], best[NONE]);
+		best[IB_ENTRIES]);
+	pr_info("isolation-bench: bind_unbind_ns_unmanaged %llu\n", best[IB_UNMANAGED]);
+	pr_info("isolation-bench: bind_unbind_ns_managed %llu\n", best[IB_MANAGED]);
+	ib_print_ratio("match_overhead_unmanaged", best[IB_UNMANAGED], best[IB_NONE]);
+	ib_print_ratio("match_overhead_managed", best[IB_MANAGED], best[IB_NONE]);
 	/* What the sysfs entries of a member alone cost, without any group. */
-	ib_print_ratio("sysfs_entries_overhead", best[ENTRIES], best[NONE]);
+	ib_print_ratio("sysfs_entries_overhead", best[IB_ENTRIES], best[IB_NONE]);
 	ib_print_ratio("match_overhead_unmanaged_vs_same_entries",
-		       best[UNMANAGED], best[ENTRIES]);
+		       best[IB_UNMANAGED], best[IB_ENTRIES]);
 	ib_free_groups(groups, ngroups);
 	ib_free_devices(devs, n);
 }
@@ -283,34 +283,22 @@ static void ib_lock_update_test(struct kunit *test)
 	u64 best[2] = { U64_MAX, U64_MAX }, t;
 	struct isolation_group **groups;
 	struct device **devs;
-	int r, c, i, failed = 0;
+	int r, c, i;
 
 	/* groups[0]: devs[0..255]; groups[1]: devs[256]. */
 	devs = ib_devices(test, big + 1);
 	groups = ib_groups(test, 2);
-	for (i = 0; i <= big; i++) {
-		struct isolation_group *group = groups[i / big];
-
-		KUNIT_ASSERT_EQ(test, isolation_group_add_device(group, devs[i]), 0);
-	}
+	for (i = 0; i <= big; i++)
+		ib_add_device(test, groups[i / big], devs[i]);
 	for (c = 0; c < 2; c++)
-		KUNIT_ASSERT_EQ(test, isolation_group_set_manager(groups[c],
-								  &ib_manager), 0);
+		ib_set_manager(test, groups[c]);
 	for (r = 0; r < IB_ROUNDS; r++) {
 		for (c = 0; c < 2; c++) {
-			struct device *dev = devs[c ? big : 0];
-
-			t = ktime_get_ns();
-			for (i = 0; i < loops; i++) {
-				if (device_driver_attach(&ib_managed_driver, dev))
-					failed++;
-				device_release_driver(dev);
-			}
-			t = div_u64(ktime_get_ns() - t, loops);
+			t = ib_bind_unbind(test, &devs[c ? big : 0], 1, loops,
+					   &ib_managed_driver);
 			best[c] = min(best[c], t);
 		}
 	}
-	KUNIT_EXPECT_EQ(test, failed, 0);
 	KUNIT_EXPECT_TRUE(test, isolation_group_locked(groups[0]));
 	for (c = 0; c < 2; c++)
 		isolation_group_clear_manager(groups[c], &ib_manager);

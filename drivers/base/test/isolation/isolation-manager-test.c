@@ -1183,6 +1183,25 @@ struct im_race {
 	struct completion done[3];
 };
 
+/*
+ * One random step of a binder thread: unbind @dev, bind one of the @n host
+ * drivers straight through really_probe() (refused when bound, or in a
+ * managed group), or let the bus match.  Returns true if a driver bound.
+ */
+static bool im_random_bind(struct device *dev, struct im_drv *const *hosts,
+			   int n)
+{
+	u32 pick = get_random_u32_below(n + 2);
+
+	if (!pick) {
+		device_release_driver(dev);
+		return false;
+	}
+	if (pick <= n)
+		return !device_driver_attach(&hosts[pick - 1]->drv, dev);
+	return device_attach(dev) > 0;
+}
+
 static int im_race_binder(void *data)
 {
 	struct im_race *r = data;
@@ -1191,20 +1210,8 @@ static int im_race_binder(void *data)
 
 	for (i = 0; i < IM_RACE_BINDS; i++) {
 		dev = r->devs[get_random_u32_below(IM_RACE_DEVS)];
-		switch (get_random_u32_below(3)) {
-		case 0:
-			device_release_driver(dev);
-			break;
-		case 1:
-			/* Refused when bound, or in a managed group. */
-			if (!device_driver_attach(&r->host->drv, dev))
-				atomic_inc(&r->attached);
-			break;
-		default:
-			if (device_attach(dev) > 0)
-				atomic_inc(&r->attached);
-			break;
-		}
+		if (im_random_bind(dev, &r->host, 1))
+			atomic_inc(&r->attached);
 		atomic_inc(&r->ops);
 		atomic_inc(&r->binds);
 		/* UML has one CPU: let the others in every few steps. */
@@ -1264,9 +1271,9 @@ static int im_race_manager(void *data)
 
 /*
  * D3, the hooks' barrier: an add racing a bind or an unbind, started at
- * the same moment on two CPUs, 2000 times each way (50 on one CPU).  The add stores the
- * group, then reads dev->driver; the hooks store dev->driver, then read the
- * group.  Without a full barrier on both sides, both may read the old
+ * the same moment on two CPUs, 2000 times each way (50 on one CPU).  The
+ * add stores the group, then reads dev->driver; the hooks store
+ * dev->driver, then read the group.  Without a full barrier on both sides, both may read the old
  * value: a host driver bound into a locked group and never counted, or a
  * driver that left counted for ever, so that the group never locks.  After
  * each pair, with nothing running, the group must be locked exactly when
@@ -1512,29 +1519,14 @@ static bool im_stress_more(struct im_stress *st, int kind, int i)
 static int im_stress_binder(void *data)
 {
 	struct im_stress *st = data;
+	struct im_drv *hosts[] = { st->host, st->async_host };
 	struct device *dev;
 	int i = 0;
 
 	do {
 		dev = im_stress_pick(st);
-		switch (get_random_u32_below(4)) {
-		case 0:
-			device_release_driver(dev);
-			break;
-		case 1:
-			/* Straight to really_probe(): refused in a managed group. */
-			if (!device_driver_attach(&st->host->drv, dev))
-				atomic_inc(&st->bound);
-			break;
-		case 2:
-			if (!device_driver_attach(&st->async_host->drv, dev))
-				atomic_inc(&st->bound);
-			break;
-		default:
-			if (device_attach(dev) > 0)
-				atomic_inc(&st->bound);
-			break;
-		}
+		if (im_random_bind(dev, hosts, ARRAY_SIZE(hosts)))
+			atomic_inc(&st->bound);
 		put_device(dev);
 	} while (im_stress_more(st, 0, ++i));
 	complete(&st->done[0]);
@@ -1731,6 +1723,9 @@ struct im_sweep {
 	struct isolation_provider *provider;
 	struct isolation_group *allocated;
 	int next_id;
+	/* clear_manager: devices offered to a driver (BUS_NOTIFY_BIND_DRIVER) */
+	struct notifier_block offer_nb;
+	atomic_t offered[IM_SWEEP_DEVS];
 	struct im_state before;
 };
 
@@ -1930,7 +1925,7 @@ static void im_sweep(struct im_sweep *s, int (*call)(struct im_sweep *s),
 #endif
 
 static struct im_sweep *im_sweep_scene(struct kunit *test, const char *what,
-				       int ndevs, bool drivers)
+				       int ndevs)
 {
 	struct im_sweep *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
 	int i;
@@ -1942,10 +1937,6 @@ static struct im_sweep *im_sweep_scene(struct kunit *test, const char *what,
 	s->mgr = im_manager(test);
 	for (i = 0; i < ndevs; i++)
 		s->devs[i] = im_dev(test);	/* in no group yet */
-	if (drivers) {
-		s->host = im_driver(test, NULL);
-		s->mdrv = im_driver(test, s->mgr);
-	}
 	return s;
 }
 
@@ -1966,7 +1957,7 @@ static void im_sweep_provider_check(struct im_sweep *s, int ret)
 
 static void im_fault_provider_register_test(struct kunit *test)
 {
-	struct im_sweep *s = im_sweep_scene(test, "provider register", 0, false);
+	struct im_sweep *s = im_sweep_scene(test, "provider register", 0);
 	struct isolation_provider *p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, p);
@@ -2005,7 +1996,7 @@ static void im_sweep_alloc_check(struct im_sweep *s, int ret)
 
 static void im_fault_group_alloc_test(struct kunit *test)
 {
-	struct im_sweep *s = im_sweep_scene(test, "group alloc", 0, false);
+	struct im_sweep *s = im_sweep_scene(test, "group alloc", 0);
 	struct isolation_group *probe;
 
 	/* The smallest free id, which the group must get in the end. */
@@ -2048,7 +2039,7 @@ static void im_sweep_add_check(struct im_sweep *s, int ret)
 
 static void im_fault_add_device_test(struct kunit *test)
 {
-	struct im_sweep *s = im_sweep_scene(test, "add_device", 1, false);
+	struct im_sweep *s = im_sweep_scene(test, "add_device", 1);
 
 	im_sweep(s, im_sweep_add_call, im_sweep_add_check);
 	KUNIT_EXPECT_GT(test, s->failed, 0);
@@ -2056,7 +2047,7 @@ static void im_fault_add_device_test(struct kunit *test)
 
 static void im_fault_add_device_reason_test(struct kunit *test)
 {
-	struct im_sweep *s = im_sweep_scene(test, "add_device_reason", 1, false);
+	struct im_sweep *s = im_sweep_scene(test, "add_device_reason", 1);
 
 	s->alias = im_dev(test);
 	im_sweep(s, im_sweep_add_call, im_sweep_add_check);
@@ -2067,7 +2058,7 @@ static void im_fault_add_device_reason_test(struct kunit *test)
 static struct im_sweep *im_sweep_bound_scene(struct kunit *test,
 					     const char *what)
 {
-	struct im_sweep *s = im_sweep_scene(test, what, IM_SWEEP_DEVS, false);
+	struct im_sweep *s = im_sweep_scene(test, what, IM_SWEEP_DEVS);
 	int i;
 
 	for (i = 0; i < IM_SWEEP_DEVS; i++)
@@ -2167,23 +2158,15 @@ static void im_fault_handover_test(struct kunit *test)
  * Each device must end with its host driver, or have been offered to it
  * (BUS_NOTIFY_BIND_DRIVER, sent before the probe can fail on a fault).
  */
-struct im_offers {
-	struct notifier_block nb;
-	struct device *devs[IM_SWEEP_DEVS];
-	atomic_t offered[IM_SWEEP_DEVS];
-};
-
-static struct im_offers *im_offers_of;
-
 static int im_offer_notify(struct notifier_block *nb, unsigned long action,
 			   void *data)
 {
-	struct im_offers *o = container_of(nb, struct im_offers, nb);
+	struct im_sweep *s = container_of(nb, struct im_sweep, offer_nb);
 	int i;
 
 	for (i = 0; action == BUS_NOTIFY_BIND_DRIVER && i < IM_SWEEP_DEVS; i++)
-		if (o->devs[i] == data)
-			atomic_inc(&o->offered[i]);
+		if (s->devs[i] == data)
+			atomic_inc(&s->offered[i]);
 	return NOTIFY_DONE;
 }
 
@@ -2200,16 +2183,15 @@ static int im_sweep_clear_call(struct im_sweep *s)
 static void im_sweep_clear_check(struct im_sweep *s, int ret)
 {
 	struct kunit *test = s->test;
-	struct im_offers *o = im_offers_of;
 	int i;
 
 	KUNIT_EXPECT_EQ(test, ret, 0);
 	for (i = 0; i < IM_SWEEP_DEVS; i++) {
 		KUNIT_EXPECT_TRUE_MSG(test, im_bound_to(s->devs[i], s->host) ||
-				      atomic_read(&o->offered[i]),
+				      atomic_read(&s->offered[i]),
 				      "device %d never probed, fault point %d",
 				      i, s->nth);
-		atomic_set(&o->offered[i], 0);
+		atomic_set(&s->offered[i], 0);
 	}
 	/* Back to the start: managed, every device without a driver. */
 	KUNIT_EXPECT_EQ(test, isolation_group_set_manager(s->group, s->mgr), 0);
@@ -2221,23 +2203,17 @@ static void im_sweep_clear_check(struct im_sweep *s, int ret)
 static void im_fault_clear_reprobe_test(struct kunit *test)
 {
 	struct im_sweep *s = im_sweep_bound_scene(test, "clear_manager");
-	struct im_offers *o = kunit_kzalloc(test, sizeof(*o), GFP_KERNEL);
 	int i;
 
-	KUNIT_ASSERT_NOT_NULL(test, o);
 	/* No manager driver: the host driver is the only one to return. */
 	kunit_release_action(test, im_driver_unregister_action, s->mdrv);
 	KUNIT_ASSERT_EQ(test, isolation_group_set_manager(s->group, s->mgr), 0);
-	for (i = 0; i < IM_SWEEP_DEVS; i++) {
+	for (i = 0; i < IM_SWEEP_DEVS; i++)
 		device_release_driver(s->devs[i]);
-		o->devs[i] = s->devs[i];
-	}
-	o->nb.notifier_call = im_offer_notify;
-	KUNIT_ASSERT_EQ(test, bus_register_notifier(&im_bus, &o->nb), 0);
-	im_defer(test, im_offers_unregister, &o->nb);
-	im_offers_of = o;
+	s->offer_nb.notifier_call = im_offer_notify;
+	KUNIT_ASSERT_EQ(test, bus_register_notifier(&im_bus, &s->offer_nb), 0);
+	im_defer(test, im_offers_unregister, &s->offer_nb);
 	im_sweep(s, im_sweep_clear_call, im_sweep_clear_check);
-	im_offers_of = NULL;
 	KUNIT_EXPECT_GT(test, s->points, 0);
 }
 
