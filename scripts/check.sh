@@ -25,7 +25,7 @@ stage vm-kernel		"$TOP/scripts/vm.sh" kernel
 stage vm-initramfs	"$TOP/scripts/vm.sh" initramfs
 stage vm-kunit-smp	"$TOP/scripts/vm.sh" kunit
 stage vm-tests		"$TOP/scripts/vm.sh" test
-stage peers		"$TOP/scripts/peers.sh"
+stage peers		"$TOP/scripts/peers.sh" --guest-built
 
 printf '\n==== stage times\n'
 printf '%s\n' "${timings[@]}"

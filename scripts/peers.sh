@@ -145,8 +145,11 @@ for s in $(cut -d" " -f1 "$BUILD/peers-kunit-series.cases" | grep / | cut -d/ -f
 done
 
 # iommufd selftests in the guest: the series' kernel, and the base's.
-"$TOP/scripts/vm.sh" kernel
-"$TOP/scripts/vm.sh" initramfs
+# make check has built the guest already (--guest-built).
+if [ "${1:-}" != --guest-built ]; then
+	"$TOP/scripts/vm.sh" kernel
+	"$TOP/scripts/vm.sh" initramfs
+fi
 bout=$BUILD/vm-base
 bfrag=$(grep -v 'ISOLATION' "$TOP/vm/kernel.config")
 bkey=$(printf '%s' "$bfrag" | sha1sum | cut -c1-12)
