@@ -837,6 +837,47 @@ int isolation_group_add_device(struct isolation_group *group,
 }
 EXPORT_SYMBOL_GPL(isolation_group_add_device);
 
+/*
+ * Make @member, set up and holding its references, visible to the hooks and
+ * count the driver its device has.  The barrier orders the store to
+ * dev->isolation_group before the load of dev->driver; it pairs with the one
+ * in the driver-core hooks (base.h), which store dev->driver before they load
+ * the group.  So a driver set before is counted here, and a hook that runs
+ * after sees the group and records its driver under isolation_lock: neither
+ * a bind is missed nor a driver that left kept.
+ */
+VISIBLE_IF_KUNIT void isolation_member_publish(struct isolation_member *member)
+{
+	struct isolation_group *group = member->group;
+	struct device *dev = member->dev;
+
+	spin_lock(&isolation_lock);
+	list_add_tail(&member->node, &group->devices);
+	group->num_devices++;
+	dev->p->isolation_member = member;
+	WRITE_ONCE(dev->isolation_group, group);
+	smp_mb();	/* pairs with the hooks' */
+	isolation_member_set_driver(member, READ_ONCE(dev->driver));
+	spin_unlock(&isolation_lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(isolation_member_publish);
+
+/* Undo isolation_member_publish(): the hooks no longer see @member. */
+VISIBLE_IF_KUNIT void isolation_member_unpublish(struct isolation_member *member)
+{
+	struct isolation_group *group = member->group;
+	struct device *dev = member->dev;
+
+	spin_lock(&isolation_lock);
+	isolation_member_set_driver(member, NULL);
+	list_del(&member->node);
+	group->num_devices--;
+	dev->p->isolation_member = NULL;
+	WRITE_ONCE(dev->isolation_group, NULL);
+	spin_unlock(&isolation_lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(isolation_member_unpublish);
+
 /**
  * isolation_group_add_device_reason() - add a device to a group, saying why
  * @group: a live group the caller holds a reference to
@@ -919,18 +960,7 @@ int isolation_group_add_device_reason(struct isolation_group *group,
 	kref_get(&group->ref);
 	member->group = group;
 	member->dev = get_device(dev);
-	spin_lock(&isolation_lock);
-	list_add_tail(&member->node, &group->devices);
-	group->num_devices++;
-	dev->p->isolation_member = member;
-	WRITE_ONCE(dev->isolation_group, group);
-	/*
-	 * Pairs with the barrier in the driver-core hooks (base.h): a driver
-	 * set before it is counted here, one set after it sees the group.
-	 */
-	smp_mb();
-	isolation_member_set_driver(member, READ_ONCE(dev->driver));
-	spin_unlock(&isolation_lock);
+	isolation_member_publish(member);
 	isolation_notify(ISOLATION_NOTIFY_ADD_DEVICE, group, dev, NULL);
 	isolation_group_report(group, NULL);
 	mutex_unlock(&isolation_mutex);
@@ -973,13 +1003,7 @@ static void isolation_member_unlink(struct isolation_member *member)
 	sysfs_remove_group(&dev->kobj, &isolation_member_group);
 	sysfs_remove_link_from_group(&group->kobj, "devices", member->link_name);
 	sysfs_remove_link(&dev->kobj, "isolation_group");
-	spin_lock(&isolation_lock);
-	isolation_member_set_driver(member, NULL);
-	list_del(&member->node);
-	group->num_devices--;
-	dev->p->isolation_member = NULL;
-	WRITE_ONCE(dev->isolation_group, NULL);
-	spin_unlock(&isolation_lock);
+	isolation_member_unpublish(member);
 	/* Losing its last host-bound member locks a managed group. */
 	isolation_group_report(group, NULL);
 }
@@ -1794,7 +1818,7 @@ bool __isolation_driver_may_match(const struct device_driver *drv,
  * @dev: the device, in a group
  * @drv: the driver about to probe it
  *
- * Called by really_probe() before the driver is set, under @dev's
+ * Called by really_probe() once the driver is set, under @dev's
  * device_lock: the check of driver_match_device() again, made atomic with
  * recording @drv, so that a driver that matched before a manager was set
  * cannot bind into a locked group.  The reservation ends with

@@ -1379,6 +1379,195 @@ static void im_d3_race_test(struct kunit *test)
 		   d->rounds, num_online_cpus(), refused, wrong);
 }
 
+/*
+ * D3 at the scale of the barrier: the pairing of im_d3_race_test with
+ * nothing around it, so that the two sides meet within nanoseconds and a
+ * store-buffering outcome has a chance.  One CPU runs
+ * isolation_member_publish(), the step of the add that makes a member
+ * visible and counts its device's driver; another, at the same moment, what
+ * really_probe() and __device_release_driver() do: device_set_driver(), then
+ * the hook.  After a spin barrier each side waits 0..IM_LITMUS_SKEW - 1
+ * loops of cpu_relax(), drawn afresh each round, so that rounds fall on
+ * both sides of the moment they meet.
+ *
+ * Odd rounds bind: while the host driver "probes" (between
+ * isolation_probe_begin() and isolation_driver_bound()), the group must not
+ * read locked, which isolation_device_breaks_lock() checks under the lock
+ * the publication holds.  Even rounds unbind: afterwards the member must not
+ * count the driver that left.  Without the full barriers both sides can
+ * read the old value; with them one always sees the other.  The round's
+ * result is checked by the publishing thread once both sides are done.
+ */
+#define IM_LITMUS_ROUNDS	40000
+#define IM_LITMUS_SKEW		64
+
+struct im_litmus {
+	struct isolation_group *group;
+	struct isolation_member *member;
+	struct device *dev;
+	struct device_driver *host;
+	int rounds;
+	unsigned int skew[2];	/* this round's wait of each side */
+	atomic_t round;		/* the round the hook side may start */
+	atomic_t ready;		/* sides at the start line */
+	atomic_t hooked;	/* the last round the hook side finished */
+	bool breaks_lock;	/* this round: host probing in a locked group */
+	bool refused;		/* this round: isolation_probe_begin() refused */
+	int refused_rounds, admitted_rounds, wrong;
+	struct completion done[2];
+};
+
+static void im_litmus_wait(struct im_litmus *l, atomic_t *v, int val)
+{
+	while (atomic_read_acquire(v) < val) {
+		if (num_online_cpus() > 1)
+			cpu_relax();
+		else
+			cond_resched();	/* one CPU: let the other side run */
+	}
+}
+
+/* Meet the other side, then wait this side's share of the skew. */
+static void im_litmus_start(struct im_litmus *l, int side)
+{
+	unsigned int i;
+
+	atomic_inc(&l->ready);
+	im_litmus_wait(l, &l->ready, 2);
+	for (i = l->skew[side]; i; i--)
+		cpu_relax();
+}
+
+static int im_litmus_hook_side(void *data)
+{
+	struct im_litmus *l = data;
+	struct device *dev = l->dev;
+	int round;
+
+	for (round = 1; round <= l->rounds; round++) {
+		im_litmus_wait(l, &l->round, round);
+		device_lock(dev);
+		im_litmus_start(l, 1);
+		if (round & 1) {
+			/* really_probe() */
+			device_set_driver(dev, l->host);
+			l->refused = isolation_probe_begin(dev, l->host);
+			if (l->refused) {
+				device_set_driver(dev, NULL);
+				isolation_driver_unbound(dev);
+			} else {
+				/* The driver's probe would run now. */
+				l->breaks_lock = isolation_device_breaks_lock(dev);
+				isolation_driver_bound(dev);
+			}
+		} else {
+			/* __device_release_driver() */
+			device_set_driver(dev, NULL);
+			isolation_driver_unbound(dev);
+		}
+		device_unlock(dev);
+		atomic_set_release(&l->hooked, round);
+	}
+	complete(&l->done[1]);
+	return 0;
+}
+
+static int im_litmus_publish_side(void *data)
+{
+	struct im_litmus *l = data;
+	struct device *dev = l->dev;
+	bool bind, bad;
+	int round;
+
+	for (round = 1; round <= l->rounds; round++) {
+		/* Out of the group, with the driver this round starts from. */
+		bind = round & 1;
+		isolation_member_unpublish(l->member);
+		device_lock(dev);
+		device_set_driver(dev, bind ? NULL : l->host);
+		device_unlock(dev);
+		l->skew[0] = get_random_u32_below(IM_LITMUS_SKEW);
+		l->skew[1] = get_random_u32_below(IM_LITMUS_SKEW);
+		l->breaks_lock = false;
+		atomic_set(&l->ready, 0);
+		atomic_set_release(&l->round, round);
+
+		im_litmus_start(l, 0);
+		isolation_member_publish(l->member);
+		im_litmus_wait(l, &l->hooked, round);
+
+		/* Locked exactly when no host driver is left, and no stale count. */
+		device_lock(dev);
+		bad = l->breaks_lock || isolation_group_verify(l->group) ||
+		      isolation_group_locked(l->group) == !!dev->driver;
+		device_unlock(dev);
+		l->wrong += bad;
+		if (bind && l->refused)
+			l->refused_rounds++;
+		else if (bind)
+			l->admitted_rounds++;
+	}
+	complete(&l->done[0]);
+	return 0;
+}
+
+static void im_d3_litmus_test(struct kunit *test)
+{
+	int (*fns[2])(void *) = { im_litmus_publish_side, im_litmus_hook_side };
+	struct im_litmus *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
+	struct isolation_manager *mgr = im_manager(test);
+	struct device_driver *host = kunit_kzalloc(test, sizeof(*host),
+						   GFP_KERNEL);
+	unsigned int cpu = cpumask_first(cpu_online_mask);
+	struct task_struct *t[2];
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, l);
+	KUNIT_ASSERT_NOT_NULL(test, host);
+	host->name = "im-litmus-host";	/* never registered: nothing binds */
+	host->bus = &im_bus;
+	l->group = im_group(test);
+	l->dev = im_dev(test);			/* no driver on the bus binds it */
+	l->host = host;
+	l->rounds = num_online_cpus() > 1 ? IM_LITMUS_ROUNDS : 100;
+	KUNIT_ASSERT_EQ(test, isolation_group_set_manager(l->group, mgr), 0);
+	KUNIT_ASSERT_EQ(test, isolation_group_add_device(l->group, l->dev), 0);
+	l->member = l->dev->p->isolation_member;
+	KUNIT_ASSERT_NOT_NULL(test, l->member);
+
+	/* One thread per side, each on a CPU of its own where there are two. */
+	for (i = 0; i < 2; i++) {
+		init_completion(&l->done[i]);
+		t[i] = kthread_create(fns[i], l, "im-litmus-%d", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t[i]));
+		kthread_bind(t[i], cpu);
+		if (num_online_cpus() > 1)
+			cpu = cpumask_next(cpu, cpu_online_mask);
+	}
+	for (i = 0; i < 2; i++)
+		wake_up_process(t[i]);
+	for (i = 0; i < 2; i++)
+		wait_for_completion(&l->done[i]);
+
+	/* Back to a device with no driver, a member as the add left it. */
+	device_lock(l->dev);
+	device_set_driver(l->dev, NULL);
+	isolation_driver_unbound(l->dev);
+	device_unlock(l->dev);
+	KUNIT_EXPECT_EQ(test, isolation_group_verify(l->group), 0);
+	KUNIT_EXPECT_EQ(test, isolation_group_remove_device(l->dev), 0);
+
+	KUNIT_EXPECT_EQ(test, l->wrong, 0);
+	/* The binds fell on both sides of the meeting: the skew spans it. */
+	if (num_online_cpus() > 1) {
+		KUNIT_EXPECT_GT(test, l->refused_rounds, 0);
+		KUNIT_EXPECT_GT(test, l->admitted_rounds, 0);
+	}
+	kunit_info(test, "%d rounds on %u CPUs: binds %d refused, %d admitted; %d wrong\n",
+		   l->rounds, num_online_cpus(), l->refused_rounds,
+		   l->admitted_rounds, l->wrong);
+}
+
 static void im_concurrency_test(struct kunit *test)
 {
 	int (*fns[3])(void *) = { im_race_binder, im_race_member,
@@ -2318,6 +2507,7 @@ static struct kunit_case isolation_manager_test_cases[] = {
 	KUNIT_CASE(im_fault_manager_write_test),
 	KUNIT_CASE(im_fault_clear_reprobe_test),
 	KUNIT_CASE_SLOW(im_d3_race_test),
+	KUNIT_CASE_SLOW(im_d3_litmus_test),
 	KUNIT_CASE_SLOW(im_concurrency_test),
 	KUNIT_CASE_SLOW(im_stress_test),
 	{}
