@@ -70,6 +70,7 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
+#include <linux/workqueue.h>
 #include <kunit/visibility.h>
 
 #include "base.h"
@@ -89,9 +90,16 @@
  * @num_devices: length of @devices
  * @manager: the manager, or NULL; written under isolation_lock, read
  *	without it by the driver-core hooks (see isolation_device_manager())
- * @unclaimed: members probing or bound with a driver that is not @manager's,
- *	as recorded in their &isolation_member.drv; under isolation_lock, and
- *	only kept while the group has a manager
+ * @unclaimed: members probing or bound with a driver that @manager does not
+ *	accept, as recorded in their &isolation_member.drv; under
+ *	isolation_lock, and only kept while the group has a manager
+ * @claimed: members probing or bound with one of @manager's own drivers;
+ *	like @unclaimed
+ * @implicit: @manager took the group when one of its drivers bound (see
+ *	&isolation_manager.take_on_bind), and gives it back when the last
+ *	leaves; under isolation_lock
+ * @release_work: gives an implicitly taken group back, out of the unbind
+ *	path that found its last manager driver gone
  * @reported_locked: the locked state last announced to notifiers and
  *	userspace; under isolation_mutex
  * @reprobe_gen: number of the last re-probe walk; under
@@ -111,6 +119,9 @@ struct isolation_group {
 	unsigned int num_devices;
 	struct isolation_manager *manager;
 	unsigned int unclaimed;
+	unsigned int claimed;
+	bool implicit;
+	struct work_struct release_work;
 	bool reported_locked;
 	unsigned long reprobe_gen;
 	struct rcu_head rcu;
@@ -129,6 +140,10 @@ struct isolation_group {
  *	that it outlives that device
  * @reprobe_gen: the re-probe walk that last visited @dev; under
  *	isolation_mutex
+ * @held: one of the manager's own drivers was bound to @dev since the group
+ *	got its manager; under isolation_lock
+ * @taken: &isolation_manager.take_device prepared @dev, and
+ *	&isolation_manager.return_device must undo it; under isolation_mutex
  */
 struct isolation_member {
 	struct list_head node;
@@ -139,10 +154,15 @@ struct isolation_member {
 	enum isolation_reason reason;
 	const char *reason_dev;
 	unsigned long reprobe_gen;
+	bool held;
+	bool taken;
 };
 
 #define to_isolation_group(k) container_of(k, struct isolation_group, kobj)
 
+static void isolation_group_release_work(struct work_struct *work);
+
+static DEFINE_MUTEX(isolation_handover_mutex);
 static DEFINE_MUTEX(isolation_mutex);
 static DEFINE_SPINLOCK(isolation_lock);
 static DEFINE_IDA(isolation_ida);
@@ -167,30 +187,60 @@ __setup("fail_isolation=", isolation_setup_fault);
 
 /* manager state, under isolation_lock */
 
-static bool isolation_claims(const struct isolation_group *group,
-			     const struct device_driver *drv)
+/*
+ * Does @mgr accept @drv on @dev in a group it locks: one of its own drivers,
+ * or one it tolerates?  Called under isolation_lock or RCU: the callback
+ * must not sleep.
+ */
+static bool isolation_mgr_accepts(const struct isolation_manager *mgr,
+				  struct device *dev,
+				  const struct device_driver *drv)
 {
-	return group->manager && drv->isolation_manager == group->manager;
+	return drv->isolation_manager == mgr ||
+	       (mgr->tolerates && mgr->tolerates(dev, drv));
+}
+
+static bool isolation_claims(const struct isolation_group *group,
+			     struct device *dev, const struct device_driver *drv)
+{
+	return group->manager && isolation_mgr_accepts(group->manager, dev, drv);
+}
+
+/*
+ * Does @group refuse drivers its manager does not accept?  A group taken
+ * implicitly stops doing so as soon as its manager's last driver left,
+ * before the release work clears the manager.
+ */
+static bool isolation_group_holds(const struct isolation_group *group)
+{
+	return group->manager && (!group->implicit || group->claimed);
 }
 
 static bool isolation_group_is_locked(const struct isolation_group *group)
 {
 	lockdep_assert_held(&isolation_lock);
-	return group->manager && !group->unclaimed;
+	return isolation_group_holds(group) && !group->unclaimed;
 }
 
-/* Record that @member now has @drv, or no driver; keeps the count right. */
+/* Record that @member now has @drv, or no driver; keeps the counts right. */
 static void isolation_member_set_driver(struct isolation_member *member,
 					const struct device_driver *drv)
 {
 	struct isolation_group *group = member->group;
+	const struct device_driver *old = member->drv;
 
 	lockdep_assert_held(&isolation_lock);
-	if (member->drv && !isolation_claims(group, member->drv))
+	if (old && !isolation_claims(group, member->dev, old))
 		group->unclaimed--;
+	else if (old && old->isolation_manager == group->manager)
+		WRITE_ONCE(group->claimed, group->claimed - 1);
 	member->drv = drv;
-	if (drv && !isolation_claims(group, drv))
+	if (drv && !isolation_claims(group, member->dev, drv)) {
 		group->unclaimed++;
+	} else if (drv && drv->isolation_manager == group->manager) {
+		WRITE_ONCE(group->claimed, group->claimed + 1);
+		member->held = true;
+	}
 }
 
 /*
@@ -210,10 +260,14 @@ static void isolation_group_recount(struct isolation_group *group)
 	lockdep_assert_held(&isolation_lock);
 	smp_mb();	/* @group->manager stored; pairs with the hooks */
 	group->unclaimed = 0;
+	WRITE_ONCE(group->claimed, 0);
 	list_for_each_entry(member, &group->devices, node) {
-		member->drv = READ_ONCE(member->dev->driver);
-		if (member->drv && !isolation_claims(group, member->drv))
-			group->unclaimed++;
+		member->drv = NULL;
+		/* Kept past a release, for isolation_group_reprobe(). */
+		if (group->manager)
+			member->held = false;
+		isolation_member_set_driver(member,
+					    READ_ONCE(member->dev->driver));
 	}
 }
 
@@ -363,9 +417,12 @@ static struct isolation_manager *isolation_manager_get(const char *name)
 	return found;
 }
 
+static int isolation_group_give_back(struct isolation_group *group);
+
 /*
  * Writing a registered manager's name hands the group over to it, as
- * isolation_group_handover() does.  Anything else changes nothing.
+ * isolation_group_handover() does; an empty line gives it back.  Anything
+ * else changes nothing.
  */
 static ssize_t manager_store(struct isolation_group *group, const char *buf,
 			     size_t count)
@@ -379,7 +436,9 @@ static ssize_t manager_store(struct isolation_group *group, const char *buf,
 		return -EPERM;
 	if (len && buf[len - 1] == '\n')
 		len--;
-	if (!len || len > ISOLATION_NAME_MAX)
+	if (!len)
+		return isolation_group_give_back(group) ?: count;
+	if (len > ISOLATION_NAME_MAX)
 		return -EINVAL;
 	for (i = 0; i < len; i++)
 		if (!isgraph(buf[i]))
@@ -566,6 +625,7 @@ struct isolation_group *isolation_group_alloc(struct isolation_provider *provide
 	kref_init(&group->ref);
 	INIT_LIST_HEAD(&group->devices);
 	INIT_LIST_HEAD(&group->provider_node);
+	INIT_WORK(&group->release_work, isolation_group_release_work);
 	kobject_init(&group->kobj, &isolation_group_ktype);
 	group->kobj.kset = isolation_kset;
 
@@ -1120,6 +1180,7 @@ isolation_group_drop_manager(struct isolation_group *group)
 	spin_lock(&isolation_lock);
 	old = group->manager;
 	WRITE_ONCE(group->manager, NULL);
+	WRITE_ONCE(group->implicit, false);
 	isolation_group_recount(group);
 	spin_unlock(&isolation_lock);
 	if (old) {
@@ -1167,9 +1228,13 @@ static DEFINE_MUTEX(isolation_reprobe_mutex);
  * members one at a time, each step under isolation_mutex and the probe
  * without it, so it allocates nothing and cannot fail: a rollback that
  * relies on it restores every driver.  Members that join during the walk
- * are probed as well, members that leave are skipped.
+ * are probed as well, members that leave are skipped.  With @skip_held,
+ * so are the members that one of the last manager's drivers left: whoever
+ * unbound it decides what binds next (an override may still name the
+ * manager's driver).
  */
-static void isolation_group_reprobe(struct isolation_group *group)
+static void isolation_group_reprobe(struct isolation_group *group,
+				    bool skip_held)
 {
 	struct isolation_member *member;
 	struct device *dev;
@@ -1183,6 +1248,8 @@ static void isolation_group_reprobe(struct isolation_group *group)
 		list_for_each_entry(member, &group->devices, node) {
 			if (member->reprobe_gen != gen) {
 				member->reprobe_gen = gen;
+				if (skip_held && READ_ONCE(member->held))
+					continue;
 				dev = get_device(member->dev);
 				break;
 			}
@@ -1195,6 +1262,85 @@ static void isolation_group_reprobe(struct isolation_group *group)
 		put_device(dev);
 	}
 	mutex_unlock(&isolation_reprobe_mutex);
+}
+
+/*
+ * Let @mgr undo what its &isolation_manager.take_device did to @group's
+ * members, one at a time, without isolation_mutex: cannot fail.
+ */
+static void isolation_group_return_devices(struct isolation_group *group,
+					   struct isolation_manager *mgr)
+{
+	struct isolation_member *member;
+	struct device *dev;
+
+	for (;;) {
+		dev = NULL;
+		mutex_lock(&isolation_mutex);
+		list_for_each_entry(member, &group->devices, node) {
+			if (member->taken) {
+				member->taken = false;
+				dev = get_device(member->dev);
+				break;
+			}
+		}
+		mutex_unlock(&isolation_mutex);
+		if (!dev)
+			break;
+		if (mgr->return_device)
+			mgr->return_device(dev);
+		put_device(dev);
+	}
+}
+
+/* Remember that @mgr's take_device prepared @dev, a member of @group. */
+static void isolation_mark_taken(struct isolation_group *group,
+				 struct isolation_manager *mgr,
+				 struct device *dev)
+{
+	struct isolation_member *member;
+	bool left;
+
+	mutex_lock(&isolation_mutex);
+	member = dev->p->isolation_member;
+	left = !member || member->group != group;
+	if (!left)
+		member->taken = true;
+	mutex_unlock(&isolation_mutex);
+	/* It left the group meanwhile: nobody else will undo it. */
+	if (left && mgr->return_device)
+		mgr->return_device(dev);
+}
+
+/*
+ * Give back a group that its manager took when one of its drivers bound,
+ * once the last of them has left; queued by the driver-core hooks, which
+ * hold a device lock and so cannot probe.
+ */
+static void isolation_group_release_work(struct work_struct *work)
+{
+	struct isolation_group *group =
+		container_of(work, struct isolation_group, release_work);
+	struct isolation_manager *mgr = NULL;
+
+	mutex_lock(&isolation_handover_mutex);
+	mutex_lock(&isolation_mutex);
+	spin_lock(&isolation_lock);
+	if (group->implicit && !group->claimed)
+		mgr = group->manager;
+	spin_unlock(&isolation_lock);
+	if (mgr && try_module_get(mgr->owner))
+		isolation_group_drop_manager(group);
+	else
+		mgr = NULL;
+	mutex_unlock(&isolation_mutex);
+	if (mgr) {
+		isolation_group_return_devices(group, mgr);
+		isolation_group_reprobe(group, true);
+		module_put(mgr->owner);
+	}
+	mutex_unlock(&isolation_handover_mutex);
+	isolation_group_put(group);
 }
 
 /**
@@ -1286,7 +1432,8 @@ void isolation_manager_unregister(struct isolation_manager *mgr)
 	while ((group = isolation_find_managed(mgr))) {
 		isolation_group_drop_manager(group);
 		mutex_unlock(&isolation_mutex);
-		isolation_group_reprobe(group);
+		isolation_group_return_devices(group, mgr);
+		isolation_group_reprobe(group, false);
 		isolation_group_put(group);
 		mutex_lock(&isolation_mutex);
 	}
@@ -1377,7 +1524,8 @@ int isolation_group_clear_manager(struct isolation_group *group,
 	isolation_group_drop_manager(group);
 	mutex_unlock(&isolation_mutex);
 
-	isolation_group_reprobe(group);
+	isolation_group_return_devices(group, mgr);
+	isolation_group_reprobe(group, false);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(isolation_group_clear_manager);
@@ -1395,14 +1543,14 @@ static int isolation_release_host_driver(struct device *dev,
 	int ret;
 
 	drv = READ_ONCE(dev->driver);
-	if (drv && drv->isolation_manager != mgr) {
+	if (drv && !isolation_mgr_accepts(mgr, dev, drv)) {
 		device_release_driver(dev);
 		*released = true;
 	}
 
 	device_lock(dev);
 	drv = dev->driver;
-	ret = drv && drv->isolation_manager != mgr ? -EBUSY : 0;
+	ret = drv && !isolation_mgr_accepts(mgr, dev, drv) ? -EBUSY : 0;
 	device_unlock(dev);
 	if (!ret && should_fail(&fail_isolation, 1))
 		ret = -EBUSY;
@@ -1418,15 +1566,14 @@ static bool isolation_host_driver_pinned(struct device *dev,
 
 	device_lock(dev);
 	drv = dev->driver;
-	pinned = drv && drv->isolation_manager != mgr && drv->suppress_bind_attrs;
+	pinned = drv && !isolation_mgr_accepts(mgr, dev, drv) &&
+		 drv->suppress_bind_attrs;
 	device_unlock(dev);
 	if (pinned)
 		dev_warn(dev, "isolation: driver %s cannot be unbound\n",
 			 drv->name);
 	return pinned;
 }
-
-static DEFINE_MUTEX(isolation_handover_mutex);
 
 /*
  * Is @group @mgr's and locked?  Anything may have run while the handover
@@ -1491,6 +1638,10 @@ int isolation_group_handover(struct isolation_group *group,
 		ret = 0;
 	if (ret)
 		goto out_unlock;
+	/* Handed over, it stays @mgr's when @mgr's last driver leaves. */
+	spin_lock(&isolation_lock);
+	WRITE_ONCE(group->implicit, false);
+	spin_unlock(&isolation_lock);
 
 	ret = isolation_group_snapshot(group, &devs, &n);
 	if (ret)
@@ -1516,6 +1667,19 @@ int isolation_group_handover(struct isolation_group *group,
 				 mgr->name, ret);
 			goto err_restore;
 		}
+	}
+	/* Let @mgr make its drivers match the devices left without one. */
+	for (i = 0; i < n && mgr->take_device; i++) {
+		if (READ_ONCE(devs[i]->driver))
+			continue;
+		ret = mgr->take_device(devs[i]);
+		if (ret < 0) {
+			dev_warn(devs[i], "isolation: %s cannot take it: %d\n",
+				 mgr->name, ret);
+			goto err_restore;
+		}
+		if (ret)
+			isolation_mark_taken(group, mgr, devs[i]);
 	}
 	/* Now only @mgr's drivers match: let them bind. */
 	for (i = 0; i < n; i++)
@@ -1551,6 +1715,55 @@ out_unlock:
 	return ret;
 }
 EXPORT_SYMBOL_GPL(isolation_group_handover);
+
+/*
+ * Writing an empty line gives the group back.  Refused with -EBUSY while
+ * the manager says that a user holds the group.  Otherwise the manager's
+ * drivers are unbound, what its take_device did is undone, and the devices
+ * are probed again, so that their host drivers return.
+ */
+static int isolation_group_give_back(struct isolation_group *group)
+{
+	struct isolation_manager *mgr;
+	struct device **devs;
+	unsigned int i, n;
+	int ret;
+
+	ret = isolation_group_snapshot(group, &devs, &n);
+	if (ret)
+		return ret;
+	mutex_lock(&isolation_handover_mutex);
+	mutex_lock(&isolation_mutex);
+	mgr = group->manager;
+	if (mgr && !try_module_get(mgr->owner))
+		ret = -EBUSY;	/* going away: its unregistration gives back */
+	mutex_unlock(&isolation_mutex);
+	if (!mgr || ret)
+		goto out_unlock;
+	if (mgr->busy && mgr->busy(group)) {
+		ret = -EBUSY;
+		goto out_put_mgr;
+	}
+
+	mutex_lock(&isolation_mutex);
+	if (group->manager == mgr)
+		isolation_group_drop_manager(group);
+	mutex_unlock(&isolation_mutex);
+	for (i = 0; i < n; i++) {
+		const struct device_driver *drv = READ_ONCE(devs[i]->driver);
+
+		if (drv && drv->isolation_manager == mgr)
+			device_release_driver(devs[i]);
+	}
+	isolation_group_return_devices(group, mgr);
+	isolation_group_reprobe(group, false);
+out_put_mgr:
+	module_put(mgr->owner);
+out_unlock:
+	mutex_unlock(&isolation_handover_mutex);
+	isolation_put_devices(devs, n);
+	return ret;
+}
 
 /**
  * isolation_group_manager() - the manager of a group
@@ -1598,6 +1811,36 @@ bool isolation_group_locked(struct isolation_group *group)
 	return locked;
 }
 EXPORT_SYMBOL_GPL(isolation_group_locked);
+
+/**
+ * isolation_device_locked_by() - is a device's group locked under a manager?
+ * @dev: the device
+ * @mgr: the manager
+ *
+ * For a manager's checks before it lets a user at @dev (VFIO's viability):
+ * takes no reference and no mutex, so it may be called under the locks of
+ * other subsystems.  The answer holds while @mgr's drivers stay bound.
+ *
+ * Context: Process context; takes isolation_lock (not from interrupt
+ * context).
+ * Return: -ENODEV if @dev is in no group; 1 if its group has @mgr as its
+ * manager and is locked; 0 otherwise.
+ */
+int isolation_device_locked_by(struct device *dev,
+			       const struct isolation_manager *mgr)
+{
+	struct isolation_member *member;
+	int ret = -ENODEV;
+
+	spin_lock(&isolation_lock);
+	member = dev->p ? dev->p->isolation_member : NULL;
+	if (member)
+		ret = member->group->manager == mgr &&
+		      isolation_group_is_locked(member->group);
+	spin_unlock(&isolation_lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(isolation_device_locked_by);
 
 /**
  * isolation_provider_unregister() - unregister a provider and its groups
@@ -1745,13 +1988,50 @@ isolation_device_manager(struct device *dev)
 }
 
 /*
+ * A driver of a manager that takes groups on bind probes @dev: if @dev's
+ * group has no manager, that manager takes it, implicitly.  Runs before the
+ * probe is recorded, so the group holds from then on.
+ */
+static void isolation_take_on_bind(struct device *dev,
+				   const struct device_driver *drv)
+{
+	struct isolation_manager *mgr = NULL, *m;
+	struct isolation_group *group;
+
+	if (!drv->isolation_manager || !drv->isolation_manager->take_on_bind ||
+	    !READ_ONCE(dev->isolation_group))
+		return;
+
+	mutex_lock(&isolation_mutex);
+	group = dev->isolation_group;
+	list_for_each_entry(m, &isolation_managers, node)
+		if (m == drv->isolation_manager)
+			mgr = m;
+	if (!group || !group->provider || !mgr)
+		goto out_unlock;
+	spin_lock(&isolation_lock);
+	if (group->manager) {
+		spin_unlock(&isolation_lock);
+		goto out_unlock;
+	}
+	WRITE_ONCE(group->manager, mgr);
+	WRITE_ONCE(group->implicit, true);
+	isolation_group_recount(group);
+	spin_unlock(&isolation_lock);
+	isolation_notify(ISOLATION_NOTIFY_SET_MANAGER, group, NULL, mgr);
+	isolation_group_report(group, NULL);
+out_unlock:
+	mutex_unlock(&isolation_mutex);
+}
+
+/*
  * Record @drv, or no driver, as @dev's; with @probe, refuse a driver that
  * is not the manager's.  Announces a change of the locked state.
  */
 static int isolation_track_driver(struct device *dev,
 				  const struct device_driver *drv, bool probe)
 {
-	struct isolation_group *report = NULL, *group;
+	struct isolation_group *report = NULL, *release = NULL, *group;
 	struct isolation_member *member;
 	bool was;
 	int ret = 0;
@@ -1768,7 +2048,8 @@ static int isolation_track_driver(struct device *dev,
 	/* Cleared meanwhile: the next manager records the drivers afresh. */
 	if (!group->manager)
 		goto out_unlock;
-	if (probe && !isolation_claims(group, drv)) {
+	if (probe && isolation_group_holds(group) &&
+	    !isolation_claims(group, dev, drv)) {
 		/* Drop what an earlier attempt of this probe reserved. */
 		drv = NULL;
 		ret = -EBUSY;
@@ -1781,8 +2062,16 @@ static int isolation_track_driver(struct device *dev,
 		kref_get(&group->ref);
 		report = group;
 	}
+	/* The last of an implicit manager's drivers left: give it back. */
+	if (group->implicit && !group->claimed) {
+		kref_get(&group->ref);
+		release = group;
+	}
 out_unlock:
 	spin_unlock(&isolation_lock);
+
+	if (release && !queue_work(system_unbound_wq, &release->release_work))
+		isolation_group_put(release);
 
 	if (report) {
 		mutex_lock(&isolation_mutex);
@@ -1807,10 +2096,18 @@ out_unlock:
 bool __isolation_driver_may_match(const struct device_driver *drv,
 				  struct device *dev)
 {
-	/* A hint only: __isolation_probe_begin() decides, under the lock. */
-	const struct isolation_manager *mgr = isolation_device_manager(dev);
+	const struct isolation_manager *mgr;
+	struct isolation_group *group;
+	bool ok = true;
 
-	return !mgr || drv->isolation_manager == mgr;
+	/* A hint only: __isolation_probe_begin() decides, under the lock. */
+	rcu_read_lock();
+	group = READ_ONCE(dev->isolation_group);
+	mgr = group ? READ_ONCE(group->manager) : NULL;
+	if (mgr && (!READ_ONCE(group->implicit) || READ_ONCE(group->claimed)))
+		ok = isolation_mgr_accepts(mgr, dev, drv);
+	rcu_read_unlock();
+	return ok;
 }
 
 /**
@@ -1829,6 +2126,7 @@ bool __isolation_driver_may_match(const struct device_driver *drv,
  */
 int __isolation_probe_begin(struct device *dev, const struct device_driver *drv)
 {
+	isolation_take_on_bind(dev, drv);
 	return isolation_track_driver(dev, drv, true);
 }
 
@@ -1899,7 +2197,7 @@ bool isolation_device_breaks_lock(struct device *dev)
 	spin_lock(&isolation_lock);
 	member = dev->p->isolation_member;
 	bad = member && drv && isolation_group_is_locked(member->group) &&
-	      !isolation_claims(member->group, drv);
+	      !isolation_claims(member->group, dev, drv);
 	spin_unlock(&isolation_lock);
 	return bad;
 }
@@ -1920,7 +2218,7 @@ EXPORT_SYMBOL_IF_KUNIT(isolation_device_breaks_lock);
 int isolation_group_verify(struct isolation_group *group)
 {
 	struct isolation_member *member;
-	unsigned int n = 0, unclaimed = 0;
+	unsigned int n = 0, unclaimed = 0, claimed = 0;
 	int ret = 0;
 
 	mutex_lock(&isolation_mutex);
@@ -1931,11 +2229,16 @@ int isolation_group_verify(struct isolation_group *group)
 			continue;	/* no records kept */
 		if (member->drv != READ_ONCE(member->dev->driver))
 			ret = -EINVAL;
-		if (member->drv && !isolation_claims(group, member->drv))
+		if (member->drv && !isolation_claims(group, member->dev,
+						     member->drv))
 			unclaimed++;
+		else if (member->drv &&
+			 member->drv->isolation_manager == group->manager)
+			claimed++;
 	}
 	if (n != group->num_devices ||
-	    (group->manager && unclaimed != group->unclaimed))
+	    (group->manager && (unclaimed != group->unclaimed ||
+				claimed != group->claimed)))
 		ret = -EINVAL;
 	spin_unlock(&isolation_lock);
 	mutex_unlock(&isolation_mutex);

@@ -41,16 +41,39 @@ struct isolation_provider {
  * @name: short name, shown in /sys/isolation/<id>/manager and accepted
  *	there; unique among registered managers (e.g. "vfio")
  * @owner: module that implements the manager, may be NULL when built in
+ * @take_on_bind: when one of the manager's drivers probes a device whose
+ *	group has no manager, the manager takes the group (implicitly); when
+ *	the last of its drivers leaves such a group, the group is given back
+ *	asynchronously and its driverless devices are probed again, except
+ *	those the manager's drivers left.  A handover makes it explicit.
+ * @tolerates: optional; may @drv, which is not the manager's, stay bound
+ *	and bind to @dev in a group the manager locks?  For drivers that do
+ *	no DMA of their own.  Called under a spinlock or RCU: must not sleep.
+ * @take_device: optional; called by a handover for each device left
+ *	without a driver, before it is probed again, so that the manager's
+ *	drivers match it (set a driver override, for instance).  Returns a
+ *	negative errno to fail the handover, 0 if it changed nothing, 1 if
+ *	@return_device must undo what it did.  Process context, no lock held.
+ * @return_device: optional; undoes @take_device when the group is given
+ *	back or its manager cleared.  Process context, no lock held.
+ * @busy: optional; does a user hold @group, so that it must not be given
+ *	back through sysfs?  Process context, no lock held.
  * @node: entry in the list of registered managers; private to the core
  *
  * While a group has a manager, only drivers whose
- * &device_driver.isolation_manager points to that manager match the
- * group's devices; every other driver is not a match and is never probed.
- * Set that field before driver_register().
+ * &device_driver.isolation_manager points to that manager, and those it
+ * tolerates, match the group's devices; every other driver is not a match
+ * and is never probed.  Set that field before driver_register().  The
+ * group is locked when no other driver is bound or probing.
  */
 struct isolation_manager {
 	const char *name;
 	struct module *owner;
+	bool take_on_bind;
+	bool (*tolerates)(struct device *dev, const struct device_driver *drv);
+	int (*take_device)(struct device *dev);
+	void (*return_device)(struct device *dev);
+	bool (*busy)(struct isolation_group *group);
 	struct list_head node;
 };
 
@@ -153,6 +176,8 @@ int isolation_group_handover(struct isolation_group *group,
 			     struct isolation_manager *mgr);
 struct isolation_manager *isolation_group_manager(struct isolation_group *group);
 bool isolation_group_locked(struct isolation_group *group);
+int isolation_device_locked_by(struct device *dev,
+			       const struct isolation_manager *mgr);
 
 int isolation_register_notifier(struct notifier_block *nb);
 int isolation_unregister_notifier(struct notifier_block *nb);
@@ -271,6 +296,12 @@ isolation_group_manager(struct isolation_group *group)
 static inline bool isolation_group_locked(struct isolation_group *group)
 {
 	return false;
+}
+
+static inline int isolation_device_locked_by(struct device *dev,
+					     const struct isolation_manager *mgr)
+{
+	return -ENODEV;
 }
 
 static inline int isolation_register_notifier(struct notifier_block *nb)

@@ -1131,7 +1131,7 @@ static void im_sysfs_attrs_test(struct kunit *test)
 static void im_sysfs_manager_write_test(struct kunit *test)
 {
 	static const char * const junk[] = {
-		"\n", " ", "\x01\x02", "no-such-manager", "mgr 1",
+		" ", "\x01\x02", "no-such-manager", "mgr 1", "\n\n",
 	};
 	char too_long[72];
 	struct isolation_manager *mgr = im_manager(test);
@@ -1151,6 +1151,10 @@ static void im_sysfs_manager_write_test(struct kunit *test)
 	/* A write of nothing never reaches the store: a no-op. */
 	KUNIT_EXPECT_EQ(test, im_attr_write(group, "manager", "", 0), 0);
 	KUNIT_EXPECT_NULL(test, isolation_group_manager(group));
+	/* Giving back a group that has no manager: nothing to do. */
+	KUNIT_EXPECT_EQ(test, im_attr_write(group, "manager", "\n", 1), 1);
+	KUNIT_EXPECT_NULL(test, isolation_group_manager(group));
+	KUNIT_EXPECT_TRUE(test, im_bound_to(dev, host));
 	for (i = 0; i < ARRAY_SIZE(junk); i++) {
 		KUNIT_EXPECT_EQ_MSG(test, im_attr_write(group, "manager", junk[i],
 							strlen(junk[i])),
@@ -1165,6 +1169,268 @@ static void im_sysfs_manager_write_test(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, isolation_group_manager(group), mgr);
 	KUNIT_EXPECT_TRUE(test, im_bound_to(dev, mdrv));
 	im_expect_attr(test, group, "locked", "1\n");
+	/* An empty line gives it back: the host driver returns. */
+	KUNIT_EXPECT_EQ(test, im_attr_write(group, "manager", "\n", 1), 1);
+	KUNIT_EXPECT_NULL(test, isolation_group_manager(group));
+	KUNIT_EXPECT_TRUE(test, im_bound_to(dev, host));
+	im_expect_attr(test, group, "manager", "\n");
+	im_expect_attr(test, group, "locked", "0\n");
+}
+
+/* Manager callbacks */
+
+/* The driver the test manager tolerates, where, and what its callbacks saw. */
+static const struct device_driver *im_inert_drv;
+static struct device *im_inert_dev;
+static struct device *im_take_only;	/* take_device takes only this one */
+static int im_take_ret;			/* or fails with this */
+static atomic_t im_takes = ATOMIC_INIT(0), im_returns = ATOMIC_INIT(0);
+static bool im_busy_ret;
+
+static bool im_tolerates(struct device *dev, const struct device_driver *drv)
+{
+	return drv == READ_ONCE(im_inert_drv) && dev == READ_ONCE(im_inert_dev);
+}
+
+static int im_take_device(struct device *dev)
+{
+	atomic_inc(&im_takes);
+	if (im_take_ret)
+		return im_take_ret;
+	return dev == READ_ONCE(im_take_only);
+}
+
+static void im_return_device(struct device *dev)
+{
+	atomic_inc(&im_returns);
+}
+
+static bool im_busy(struct isolation_group *group)
+{
+	return READ_ONCE(im_busy_ret);
+}
+
+/* A manager with every callback, and a clean record of their calls. */
+static struct isolation_manager *im_manager_cb(struct kunit *test)
+{
+	struct isolation_manager *mgr = im_manager(test);
+
+	/* Not used before the test binds its drivers. */
+	mgr->tolerates = im_tolerates;
+	mgr->take_device = im_take_device;
+	mgr->return_device = im_return_device;
+	mgr->busy = im_busy;
+	im_inert_drv = NULL;
+	im_inert_dev = NULL;
+	im_take_only = NULL;
+	im_take_ret = 0;
+	im_busy_ret = false;
+	atomic_set(&im_takes, 0);
+	atomic_set(&im_returns, 0);
+	return mgr;
+}
+
+/*
+ * A driver the manager tolerates (VFIO: pcieport) stays bound through a
+ * handover and may bind in the locked group, which stays locked; another
+ * host driver may not.
+ */
+static void im_tolerated_driver_test(struct kunit *test)
+{
+	struct isolation_manager *mgr = im_manager_cb(test);
+	struct isolation_group *group = im_group(test);
+	struct im_drv *inert, *host, *mdrv;
+	struct device *port, *ep, *outsider;
+
+	outsider = im_dev(test);		/* in no group */
+	im_ctx(test)->group = group;
+	port = im_dev(test);
+	ep = im_dev(test);
+	inert = im_driver(test, NULL);		/* binds all three */
+	host = im_driver(test, NULL);
+	mdrv = im_driver(test, mgr);
+	/* Like pcieport, it would bind the port only. */
+	im_inert_drv = &inert->drv;
+	im_inert_dev = port;
+	device_release_driver(ep);
+	KUNIT_ASSERT_EQ(test, device_driver_attach(&host->drv, ep), 0);
+
+	KUNIT_ASSERT_EQ(test, isolation_group_handover(group, mgr), 0);
+	KUNIT_EXPECT_TRUE(test, im_bound_to(port, inert));
+	KUNIT_EXPECT_EQ(test, atomic_read(&inert->removes), 0);
+	KUNIT_EXPECT_TRUE(test, im_bound_to(ep, mdrv));
+	KUNIT_EXPECT_TRUE(test, isolation_group_locked(group));
+	KUNIT_EXPECT_EQ(test, isolation_device_locked_by(ep, mgr), 1);
+	KUNIT_EXPECT_EQ(test, isolation_device_locked_by(outsider, mgr), -ENODEV);
+	KUNIT_EXPECT_EQ(test, isolation_group_verify(group), 0);
+
+	/* The tolerated driver may leave and bind again; the lock holds. */
+	device_release_driver(port);
+	KUNIT_EXPECT_EQ(test, device_driver_attach(&inert->drv, port), 0);
+	KUNIT_EXPECT_TRUE(test, isolation_group_locked(group));
+	device_release_driver(port);
+	KUNIT_EXPECT_NE(test, device_driver_attach(&host->drv, port), 0);
+	KUNIT_EXPECT_NULL(test, READ_ONCE(port->driver));
+	KUNIT_EXPECT_EQ(test, isolation_group_verify(group), 0);
+
+	/* Another manager's group is no group of this one. */
+	KUNIT_EXPECT_EQ(test, isolation_device_locked_by(ep, im_manager(test)), 0);
+}
+
+/*
+ * A handover asks the manager to take each device left without a driver;
+ * giving the group back through sysfs unbinds the manager's drivers, has
+ * it undo what it did, and brings the host drivers back.
+ */
+static void im_take_and_give_back_test(struct kunit *test)
+{
+	struct isolation_manager *mgr = im_manager_cb(test);
+	struct isolation_group *group = im_group(test);
+	struct im_drv *host, *mdrv;
+	struct device *devs[3];
+	int i;
+
+	im_ctx(test)->group = group;
+	for (i = 0; i < 3; i++)
+		devs[i] = im_dev(test);
+	host = im_driver(test, NULL);
+	mdrv = im_driver(test, mgr);
+	im_take_only = devs[1];
+
+	KUNIT_ASSERT_EQ(test, isolation_group_handover(group, mgr), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&im_takes), 3);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_TRUE(test, im_bound_to(devs[i], mdrv));
+
+	/* While a user holds the group: -EBUSY, and nothing changes. */
+	im_busy_ret = true;
+	KUNIT_EXPECT_EQ(test, im_attr_write(group, "manager", "\n", 1), -EBUSY);
+	KUNIT_EXPECT_PTR_EQ(test, isolation_group_manager(group), mgr);
+	KUNIT_EXPECT_TRUE(test, isolation_group_locked(group));
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_TRUE(test, im_bound_to(devs[i], mdrv));
+	KUNIT_EXPECT_EQ(test, atomic_read(&im_returns), 0);
+
+	im_busy_ret = false;
+	KUNIT_EXPECT_EQ(test, im_attr_write(group, "manager", "\n", 1), 1);
+	KUNIT_EXPECT_NULL(test, isolation_group_manager(group));
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdrv->removes), 3);
+	/* Only the device it took is returned, once. */
+	KUNIT_EXPECT_EQ(test, atomic_read(&im_returns), 1);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_TRUE(test, im_bound_to(devs[i], host));
+}
+
+/* A manager that cannot take a device fails the handover: nothing changes. */
+static void im_take_fails_test(struct kunit *test)
+{
+	struct isolation_manager *mgr = im_manager_cb(test);
+	struct isolation_group *group = im_group(test);
+	struct im_drv *host, *mdrv;
+	struct device *devs[2];
+	int i;
+
+	im_ctx(test)->group = group;
+	for (i = 0; i < 2; i++)
+		devs[i] = im_dev(test);
+	host = im_driver(test, NULL);
+	mdrv = im_driver(test, mgr);
+	im_take_ret = -ENOSPC;
+
+	KUNIT_EXPECT_EQ(test, isolation_group_handover(group, mgr), -ENOSPC);
+	KUNIT_EXPECT_NULL(test, isolation_group_manager(group));
+	for (i = 0; i < 2; i++)
+		KUNIT_EXPECT_TRUE(test, im_bound_to(devs[i], host));
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdrv->probes), 0);
+	KUNIT_EXPECT_EQ(test, isolation_group_verify(group), 0);
+}
+
+/* Wait up to a second for the release work to clear the manager. */
+static bool im_wait_released(struct isolation_group *group)
+{
+	int i;
+
+	for (i = 0; i < 100 && isolation_group_manager(group); i++)
+		msleep(10);
+	return !isolation_group_manager(group);
+}
+
+/*
+ * driver_override flow (libvirt, driverctl): a manager with take_on_bind
+ * takes a group when its driver binds a member, and from then on no host
+ * driver binds another; when its last driver leaves, the group is given
+ * back asynchronously and the devices it kept driverless are probed again,
+ * but not the one its driver left.  A handover makes the take explicit.
+ */
+static void im_implicit_take_test(struct kunit *test)
+{
+	struct isolation_manager *mgr = im_manager_cb(test);
+	struct isolation_group *group = im_group(test);
+	struct im_drv *host, *mdrv;
+	struct device *a, *b;
+
+	mgr->take_on_bind = true;
+	im_ctx(test)->group = group;
+	a = im_dev(test);
+	b = im_dev(test);
+	host = im_driver(test, NULL);
+	mdrv = im_driver(test, mgr);		/* nothing left to bind */
+	KUNIT_ASSERT_TRUE(test, im_bound_to(a, host) && im_bound_to(b, host));
+
+	device_release_driver(a);
+	KUNIT_ASSERT_EQ(test, device_driver_attach(&mdrv->drv, a), 0);
+	KUNIT_EXPECT_PTR_EQ(test, isolation_group_manager(group), mgr);
+	KUNIT_EXPECT_FALSE(test, isolation_group_locked(group));	/* b */
+	device_release_driver(b);
+	KUNIT_EXPECT_NE(test, device_driver_attach(&host->drv, b), 0);
+	KUNIT_EXPECT_TRUE(test, isolation_group_locked(group));
+	KUNIT_EXPECT_EQ(test, isolation_group_verify(group), 0);
+
+	/* The last manager driver leaves: released, b gets its host driver. */
+	device_release_driver(a);
+	KUNIT_EXPECT_FALSE(test, isolation_group_locked(group));
+	KUNIT_EXPECT_TRUE(test, im_wait_released(group));
+	KUNIT_EXPECT_TRUE(test, im_bound_to(b, host));
+	KUNIT_EXPECT_NULL(test, READ_ONCE(a->driver));
+	KUNIT_EXPECT_EQ(test, isolation_group_verify(group), 0);
+
+	/* Taken again, then handed over: it stays when the driver leaves. */
+	KUNIT_ASSERT_EQ(test, device_driver_attach(&mdrv->drv, a), 0);
+	KUNIT_ASSERT_PTR_EQ(test, isolation_group_manager(group), mgr);
+	KUNIT_ASSERT_EQ(test, isolation_group_handover(group, mgr), 0);
+	KUNIT_EXPECT_TRUE(test, im_bound_to(b, mdrv));
+	device_release_driver(a);
+	device_release_driver(b);
+	msleep(50);
+	KUNIT_EXPECT_PTR_EQ(test, isolation_group_manager(group), mgr);
+	KUNIT_EXPECT_TRUE(test, isolation_group_locked(group));
+	KUNIT_EXPECT_NE(test, device_driver_attach(&host->drv, a), 0);
+}
+
+/*
+ * The release of an implicit take races nothing: a host driver may bind as
+ * soon as the manager's last driver left, before the work ran.
+ */
+static void im_implicit_release_early_bind_test(struct kunit *test)
+{
+	struct isolation_manager *mgr = im_manager_cb(test);
+	struct isolation_group *group = im_group(test);
+	struct im_drv *host, *mdrv;
+	struct device *a;
+
+	mgr->take_on_bind = true;
+	im_ctx(test)->group = group;
+	a = im_dev(test);
+	host = im_driver(test, NULL);
+	mdrv = im_driver(test, mgr);
+	device_release_driver(a);
+	KUNIT_ASSERT_EQ(test, device_driver_attach(&mdrv->drv, a), 0);
+	/* libvirt's reattach: unbind, then probe the host driver at once. */
+	device_release_driver(a);
+	KUNIT_EXPECT_EQ(test, device_driver_attach(&host->drv, a), 0);
+	KUNIT_EXPECT_TRUE(test, im_wait_released(group));
+	KUNIT_EXPECT_TRUE(test, im_bound_to(a, host));
+	KUNIT_EXPECT_EQ(test, isolation_group_verify(group), 0);
 }
 
 /* Concurrency */
@@ -2516,6 +2782,11 @@ static struct kunit_case isolation_manager_test_cases[] = {
 	KUNIT_CASE(im_fault_handover_test),
 	KUNIT_CASE(im_fault_manager_write_test),
 	KUNIT_CASE(im_fault_clear_reprobe_test),
+	KUNIT_CASE(im_tolerated_driver_test),
+	KUNIT_CASE(im_take_and_give_back_test),
+	KUNIT_CASE(im_take_fails_test),
+	KUNIT_CASE(im_implicit_take_test),
+	KUNIT_CASE(im_implicit_release_early_bind_test),
 	KUNIT_CASE_SLOW(im_d3_race_test),
 	KUNIT_CASE_SLOW(im_d3_litmus_test),
 	KUNIT_CASE_SLOW(im_concurrency_test),

@@ -55,4 +55,82 @@ static inline int read_attr(const char *dir, const char *attr, char *buf,
 	return n - 1;
 }
 
+/*
+ * The last component of the target of symlink @path (a device's driver or
+ * group) into @buf.  Returns its length, 0 with an empty @buf if there is
+ * no such link, or a negative errno.
+ */
+static inline int link_base(const char *path, char *buf, size_t len)
+{
+	char target[PATH_MAX];
+	const char *base;
+	ssize_t n;
+	int ret;
+
+	buf[0] = '\0';
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return errno == ENOENT ? 0 : -errno;
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	base = base ? base + 1 : target;
+	ret = snprintf(buf, len, "%s", base);
+	return ret >= 0 && (size_t)ret < len ? ret : -ENAMETOOLONG;
+}
+
+/* Write @val to @path in one write(); returns 0 or the errno of the failure. */
+static inline int write_path(const char *path, const char *val)
+{
+	size_t len = strlen(val);
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return errno;
+	n = write(fd, val, len);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	if (n < 0)
+		return -n;
+	return (size_t)n == len ? 0 : EIO;
+}
+
+/*
+ * Poll, up to @ms milliseconds, until attribute @attr of @dir reads @want
+ * (read_attr()).  Returns 1 if it did, 0 on timeout.
+ */
+static inline int wait_attr(const char *dir, const char *attr, const char *want,
+			    int ms)
+{
+	char buf[256];
+
+	for (;; ms -= 50) {
+		if (read_attr(dir, attr, buf, sizeof(buf)) >= 0 && !strcmp(buf, want))
+			return 1;
+		if (ms <= 0)
+			return 0;
+		usleep(50 * 1000);
+	}
+}
+
+/*
+ * Poll, up to @ms milliseconds, until the last component of symlink @path's
+ * target is @want; "" waits for the link to go.  Returns 1 if it did, 0 on
+ * timeout.
+ */
+static inline int wait_link(const char *path, const char *want, int ms)
+{
+	char buf[256];
+
+	for (;; ms -= 50) {
+		if (link_base(path, buf, sizeof(buf)) >= 0 && !strcmp(buf, want))
+			return 1;
+		if (ms <= 0)
+			return 0;
+		usleep(50 * 1000);
+	}
+}
+
 #endif /* __SELFTESTS_ISOLATION_H */

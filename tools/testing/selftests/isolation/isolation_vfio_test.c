@@ -1,0 +1,733 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VFIO as the manager of isolation groups, through real VFIO on real
+ * (emulated) PCI devices: the handover of a group by writing "vfio" to
+ * /sys/isolation/<id>/manager and its give-back by an empty write, the
+ * legacy container (type1) and the iommufd device cdev on a handed-over
+ * group, a host driver refused in a vfio-managed group, the implicit take
+ * of the driver_override flow (libvirt, driverctl) and libvirt's reattach,
+ * a port without ACS that keeps pcieport, and a device hot-plugged into a
+ * group that userspace holds.
+ *
+ * It runs on its own topology only; /init names the devices:
+ *
+ *   ISOLATION_VFIO_ENDPOINT=<bdf>       an e1000e alone in its group
+ *   ISOLATION_VFIO_NOACS=<bdf>          an e1000e below a root port without
+ *   ISOLATION_VFIO_NOACS_PORT=<bdf>     ACS (that port): one group
+ *   ISOLATION_VFIO_HOTPLUG_GROUP=<bdf>  an endpoint of a group with another
+ *                                       endpoint on a host driver (behind a
+ *                                       PCIe-to-PCI bridge)
+ *   ISOLATION_VFIO_HOTPLUG_NEW=<bdf>    the device the host hot-plugs into
+ *                                       that group
+ *
+ * A missing variable fails the test that needs it.  hotplug_into_held_group
+ * prints "ISOLATION-PHASE-READY 1" when the group is held and waits for the
+ * host to plug the device; run it on its own (-t hotplug_into_held_group)
+ * and the others with -T hotplug_into_held_group.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <linux/iommufd.h>
+#include <linux/vfio.h>
+
+#include "../kselftest_harness.h"
+#include "isolation.h"
+
+#define PCI_DEVICES	"/sys/bus/pci/devices"
+#define PCI_DRIVERS	"/sys/bus/pci/drivers"
+#define VFIO_MANAGER	"vfio"
+#define VFIO_DRIVER	"vfio-pci"
+#define PORT_DRIVER	"pcieport"
+#define NAME_LEN	64
+/* How long asynchronous binds and manager releases may take. */
+#define SETTLE_MS	5000
+#define HOTPLUG_MS	60000
+#define DMA_IOVA	0x100000UL
+#define DMA_SIZE	0x100000UL
+#define PCI_VENDOR_INTEL 0x8086
+
+/* A PCI device named by /init, as the test found it. */
+struct dev {
+	const char *bdf;
+	char group[PATH_MAX];	/* /sys/isolation/<id> */
+	char host[NAME_LEN];	/* its driver when the test started */
+	int iommu_group;	/* /dev/vfio/<iommu_group> */
+};
+
+/* What a test holds of VFIO; closed by the fixture's teardown too. */
+struct vfio_fds {
+	int container;
+	int group;
+	int device;
+	int iommufd;
+	void *dma;
+};
+
+FIXTURE(vfio) {
+	struct vfio_fds v;
+	/* Groups to give back, whatever the test left, by a member. */
+	const char *restore[2];
+};
+
+/* @path = /sys/bus/pci/devices/<bdf>/<attr>; asserts that it fits. */
+static void dev_path(struct __test_metadata *_metadata, char *path,
+		     const char *bdf, const char *attr)
+{
+	ASSERT_EQ(0, pathf(path, "%s/%s/%s", PCI_DEVICES, bdf, attr));
+}
+
+/* The driver bound to @bdf into @buf (NAME_LEN bytes), "" if none. */
+static char *driver_of(const char *bdf, char *buf)
+{
+	char path[PATH_MAX];
+
+	if (pathf(path, "%s/%s/driver", PCI_DEVICES, bdf) ||
+	    link_base(path, buf, NAME_LEN) < 0)
+		snprintf(buf, NAME_LEN, "?");
+	return buf;
+}
+
+/* Wait up to @ms for @bdf's driver to be @want ("" for none). */
+static int wait_driver(const char *bdf, const char *want, int ms)
+{
+	char path[PATH_MAX];
+
+	return !pathf(path, "%s/%s/driver", PCI_DEVICES, bdf) &&
+	       wait_link(path, want, ms);
+}
+
+/* Write @val to @bdf's attribute @attr; 0 or the errno. */
+static int dev_write(const char *bdf, const char *attr, const char *val)
+{
+	char path[PATH_MAX];
+
+	if (pathf(path, "%s/%s/%s", PCI_DEVICES, bdf, attr))
+		return -1;	/* no errno: fails every expectation */
+	return write_path(path, val);
+}
+
+/* Unbind @bdf from its driver through the driver's unbind file. */
+static int unbind_dev(const char *bdf)
+{
+	return dev_write(bdf, "driver/unbind", bdf);
+}
+
+/* Offer @bdf to the drivers, as drivers_probe does for libvirt. */
+static int probe_dev(const char *bdf)
+{
+	return write_path("/sys/bus/pci/drivers_probe", bdf);
+}
+
+/* Read attribute @attr of @bdf's isolation group into @buf (NAME_LEN). */
+static char *group_attr(const struct dev *d, const char *attr, char *buf)
+{
+	if (read_attr(d->group, attr, buf, NAME_LEN) < 0)
+		snprintf(buf, NAME_LEN, "?");
+	return buf;
+}
+
+static int set_manager(const struct dev *d, const char *val)
+{
+	char path[PATH_MAX];
+
+	if (pathf(path, "%s/manager", d->group))
+		return -1;	/* no errno: fails every expectation */
+	return write_path(path, val);
+}
+
+/* The PCI device named by environment variable @var, with its groups. */
+static void dev_init(struct __test_metadata *_metadata, struct dev *d,
+		     const char *var)
+{
+	char path[PATH_MAX], buf[NAME_LEN];
+
+	d->bdf = getenv(var);
+	ASSERT_NE(NULL, d->bdf)
+		TH_LOG("%s is not set: this test needs its own topology", var);
+	ASSERT_NE(0, d->bdf[0]) TH_LOG("%s is empty", var);
+	dev_path(_metadata, path, d->bdf, "iommu_group");
+	ASSERT_LT(0, link_base(path, buf, sizeof(buf)))
+		TH_LOG("%s=%s: no IOMMU group", var, d->bdf);
+	d->iommu_group = atoi(buf);
+	dev_path(_metadata, path, d->bdf, "isolation_group");
+	ASSERT_LT(0, link_base(path, buf, sizeof(buf)))
+		TH_LOG("%s=%s: no isolation group", var, d->bdf);
+	ASSERT_EQ(0, pathf(d->group, "%s/%s", ISOLATION_ROOT, buf));
+	driver_of(d->bdf, d->host);
+	ksft_print_msg("%s=%s: isolation group %s, IOMMU group %d, driver %s\n",
+		       var, d->bdf, d->group, d->iommu_group,
+		       d->host[0] ? d->host : "(none)");
+}
+
+/*
+ * Wait for @d's driver to be @driver and its group's manager to be
+ * @manager, then print and check the state: manager, locked, driver.
+ */
+static void check_state(struct __test_metadata *_metadata,
+			const struct dev *d, const char *manager,
+			const char *locked, const char *driver,
+			const char *when)
+{
+	char m[NAME_LEN], l[NAME_LEN], drv[NAME_LEN];
+
+	wait_driver(d->bdf, driver, SETTLE_MS);
+	wait_attr(d->group, "manager", manager, SETTLE_MS);
+	group_attr(d, "manager", m);
+	group_attr(d, "locked", l);
+	driver_of(d->bdf, drv);
+	ksft_print_msg("%s: %s: manager '%s' locked %s driver '%s'\n",
+		       when, d->bdf, m, l, drv);
+	ASSERT_STREQ(manager, m) TH_LOG("%s: manager of %s", when, d->group);
+	ASSERT_STREQ(locked, l) TH_LOG("%s: locked of %s", when, d->group);
+	ASSERT_STREQ(driver, drv) TH_LOG("%s: driver of %s", when, d->bdf);
+}
+
+/* At the start: the group unmanaged, @d on its host driver. */
+static void check_host(struct __test_metadata *_metadata, const struct dev *d,
+		       const char *when)
+{
+	ASSERT_NE(0, d->host[0]) TH_LOG("%s has no host driver", d->bdf);
+	ASSERT_STRNE(VFIO_DRIVER, d->host)
+		TH_LOG("%s is on vfio-pci: a previous test left it", d->bdf);
+	check_state(_metadata, d, "", "0", d->host, when);
+}
+
+/* Hand @d's group to VFIO: its endpoints on vfio-pci, locked. */
+static void hand_over(struct __test_metadata *_metadata, const struct dev *d)
+{
+	ASSERT_EQ(0, set_manager(d, VFIO_MANAGER "\n"))
+		TH_LOG("writing vfio to %s/manager", d->group);
+	check_state(_metadata, d, VFIO_MANAGER, "1", VFIO_DRIVER,
+		    "handed over");
+}
+
+/* Give @d's group back: manager empty, the host driver back on @d. */
+static void give_back(struct __test_metadata *_metadata, const struct dev *d)
+{
+	ASSERT_EQ(0, set_manager(d, "\n"))
+		TH_LOG("giving back %s", d->group);
+	check_state(_metadata, d, "", "0", d->host, "given back");
+}
+
+/* The give-back is refused while VFIO holds the group; nothing changes. */
+static void give_back_refused(struct __test_metadata *_metadata,
+			      const struct dev *d, const char *holder)
+{
+	int err = set_manager(d, "\n");
+
+	ksft_print_msg("give-back with %s open: %s\n", holder, strerror(err));
+	ASSERT_EQ(EBUSY, err) TH_LOG("give-back with %s open", holder);
+	check_state(_metadata, d, VFIO_MANAGER, "1", VFIO_DRIVER,
+		    "give-back refused");
+}
+
+static int open_group(const struct dev *d)
+{
+	char path[PATH_MAX];
+
+	if (pathf(path, "/dev/vfio/%d", d->iommu_group))
+		return -1;
+	return open(path, O_RDWR);
+}
+
+/* VFIO_GROUP_GET_STATUS flags of @group, printed; -1 on failure. */
+static int group_status(int group)
+{
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+
+	if (ioctl(group, VFIO_GROUP_GET_STATUS, &status))
+		return -1;
+	ksft_print_msg("group status:%s%s\n",
+		       status.flags & VFIO_GROUP_FLAGS_VIABLE ? " VIABLE" : "",
+		       status.flags & VFIO_GROUP_FLAGS_CONTAINER_SET ?
+		       " CONTAINER_SET" : "");
+	return status.flags;
+}
+
+/* Open the container and check the API, as every VFIO user does first. */
+static int open_container(struct __test_metadata *_metadata)
+{
+	int fd = open("/dev/vfio/vfio", O_RDWR);
+
+	ASSERT_LE(0, fd) TH_LOG("/dev/vfio/vfio: %s", strerror(errno));
+	ASSERT_EQ(VFIO_API_VERSION, ioctl(fd, VFIO_GET_API_VERSION));
+	ASSERT_LT(0, ioctl(fd, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU))
+		TH_LOG("no type1v2 IOMMU");
+	return fd;
+}
+
+/* Open @d's group, check it is viable, set a type1v2 container. */
+static void attach_type1(struct __test_metadata *_metadata,
+			 struct vfio_fds *v, const struct dev *d)
+{
+	v->container = open_container(_metadata);
+	v->group = open_group(d);
+	ASSERT_LE(0, v->group)
+		TH_LOG("/dev/vfio/%d: %s", d->iommu_group, strerror(errno));
+	ASSERT_EQ(VFIO_GROUP_FLAGS_VIABLE, group_status(v->group));
+	ASSERT_EQ(0, ioctl(v->group, VFIO_GROUP_SET_CONTAINER, &v->container))
+		TH_LOG("SET_CONTAINER: %s", strerror(errno));
+	ASSERT_EQ(0, ioctl(v->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
+		TH_LOG("SET_IOMMU: %s", strerror(errno));
+	ASSERT_EQ(VFIO_GROUP_FLAGS_VIABLE | VFIO_GROUP_FLAGS_CONTAINER_SET,
+		  group_status(v->group));
+}
+
+static void *dma_buffer(struct __test_metadata *_metadata)
+{
+	void *p = mmap(NULL, DMA_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap: %s", strerror(errno));
+	memset(p, 0x5a, DMA_SIZE);
+	return p;
+}
+
+/* Map the DMA buffer at DMA_IOVA in the type1 container. */
+static void map_type1(struct __test_metadata *_metadata,
+		      struct vfio_fds *v)
+{
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof(map),
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.iova = DMA_IOVA,
+		.size = DMA_SIZE,
+	};
+
+	v->dma = dma_buffer(_metadata);
+	map.vaddr = (unsigned long)v->dma;
+	ASSERT_EQ(0, ioctl(v->container, VFIO_IOMMU_MAP_DMA, &map))
+		TH_LOG("MAP_DMA: %s", strerror(errno));
+}
+
+/* The vendor ID, read through the device's config space region. */
+static void check_vendor(struct __test_metadata *_metadata, int device)
+{
+	struct vfio_region_info info = {
+		.argsz = sizeof(info),
+		.index = VFIO_PCI_CONFIG_REGION_INDEX,
+	};
+	unsigned char id[2];
+
+	ASSERT_EQ(0, ioctl(device, VFIO_DEVICE_GET_REGION_INFO, &info))
+		TH_LOG("GET_REGION_INFO: %s", strerror(errno));
+	ASSERT_EQ(2, pread(device, id, sizeof(id), info.offset))
+		TH_LOG("config read: %s", strerror(errno));
+	ksft_print_msg("vendor ID through VFIO: %04x\n", id[0] | id[1] << 8);
+	ASSERT_EQ(PCI_VENDOR_INTEL, id[0] | id[1] << 8);
+}
+
+/* /dev/vfio/devices/vfioN of @bdf, from its vfio-dev directory. */
+static void cdev_path(struct __test_metadata *_metadata, const char *bdf,
+		      char *path)
+{
+	struct dirent *de;
+	char dir[PATH_MAX];
+	DIR *d;
+
+	dev_path(_metadata, dir, bdf, "vfio-dev");
+	d = opendir(dir);
+	ASSERT_NE(NULL, d) TH_LOG("%s: %s", dir, strerror(errno));
+	while ((de = readdir(d)) && strncmp(de->d_name, "vfio", 4))
+		;
+	if (de)
+		snprintf(path, PATH_MAX, "/dev/vfio/devices/%s", de->d_name);
+	closedir(d);
+	ASSERT_NE(NULL, de) TH_LOG("no vfioN in %s", dir);
+}
+
+/* Open @bdf's cdev and /dev/iommu, and bind them; 0 or the errno. */
+static int bind_cdev(struct __test_metadata *_metadata,
+		     struct vfio_fds *v, const char *bdf)
+{
+	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
+	char path[PATH_MAX];
+
+	cdev_path(_metadata, bdf, path);
+	v->device = open(path, O_RDWR);
+	ASSERT_LE(0, v->device) TH_LOG("%s: %s", path, strerror(errno));
+	v->iommufd = open("/dev/iommu", O_RDWR);
+	ASSERT_LE(0, v->iommufd) TH_LOG("/dev/iommu: %s", strerror(errno));
+	bind.iommufd = v->iommufd;
+	if (ioctl(v->device, VFIO_DEVICE_BIND_IOMMUFD, &bind))
+		return errno;
+	ksft_print_msg("%s bound to iommufd, devid %u\n", path, bind.out_devid);
+	return 0;
+}
+
+/* Another endpoint on a host driver in @d's group, into @bdf. */
+static void other_endpoint(struct __test_metadata *_metadata,
+			   const struct dev *d, char *bdf)
+{
+	char path[PATH_MAX], class[NAME_LEN], drv[NAME_LEN];
+	struct dirent *de;
+	DIR *dir;
+
+	bdf[0] = '\0';
+	ASSERT_EQ(0, pathf(path, "%s/devices", d->group));
+	dir = opendir(path);
+	ASSERT_NE(NULL, dir) TH_LOG("%s: %s", path, strerror(errno));
+	while (!bdf[0] && (de = readdir(dir))) {
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, d->bdf) ||
+		    pathf(path, "%s/%s", PCI_DEVICES, de->d_name) ||
+		    read_attr(path, "class", class, sizeof(class)) < 0 ||
+		    !strncmp(class, "0x06", 4) || !driver_of(de->d_name, drv)[0])
+			continue;
+		snprintf(bdf, NAME_LEN, "%.*s", NAME_LEN - 1, de->d_name);
+	}
+	closedir(dir);
+	ASSERT_NE(0, bdf[0])
+		TH_LOG("%s: no other endpoint on a host driver", d->group);
+	ksft_print_msg("other endpoint in %s: %s on %s\n", d->group, bdf, drv);
+}
+
+/*
+ * Put @bdf's group back as the test found it, whatever the test left:
+ * clear driver_override, take vfio-pci off, give the group back, and
+ * offer every driverless endpoint to the drivers.  Best effort.
+ */
+static void restore_group(const char *bdf)
+{
+	char path[PATH_MAX], dir[PATH_MAX], buf[NAME_LEN];
+	struct dirent *de;
+	DIR *d;
+
+	if (pathf(path, "%s/%s/isolation_group", PCI_DEVICES, bdf) ||
+	    link_base(path, buf, sizeof(buf)) <= 0 ||
+	    pathf(dir, "%s/%s/devices", ISOLATION_ROOT, buf))
+		return;
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' ||
+		    pathf(path, "%s/%s", PCI_DEVICES, de->d_name))
+			continue;
+		if (read_attr(path, "driver_override", buf, sizeof(buf)) >= 0 &&
+		    strcmp(buf, "(null)"))
+			dev_write(de->d_name, "driver_override", "\n");
+		if (!strcmp(driver_of(de->d_name, buf), VFIO_DRIVER))
+			unbind_dev(de->d_name);
+	}
+	dir[strlen(dir) - strlen("/devices")] = '\0';
+	if (read_attr(dir, "manager", buf, sizeof(buf)) > 0) {
+		ksft_print_msg("teardown: giving back %s (manager %s)\n", dir, buf);
+		if (pathf(path, "%s/manager", dir) || write_path(path, "\n"))
+			ksft_print_msg("teardown: %s not given back\n", dir);
+		wait_attr(dir, "manager", "", SETTLE_MS);
+	}
+	rewinddir(d);
+	while ((de = readdir(d))) {
+		if (de->d_name[0] != '.' && !driver_of(de->d_name, buf)[0] &&
+		    !pathf(path, "%s/%s", PCI_DEVICES, de->d_name) &&
+		    read_attr(path, "class", buf, sizeof(buf)) >= 0 &&
+		    strncmp(buf, "0x06", 4))
+			probe_dev(de->d_name);
+	}
+	closedir(d);
+}
+
+FIXTURE_SETUP(vfio)
+{
+	self->v.container = -1;
+	self->v.group = -1;
+	self->v.device = -1;
+	self->v.iommufd = -1;
+	self->v.dma = MAP_FAILED;
+}
+
+/* Close what VFIO holds; the order releases the device before the group. */
+static void close_all(struct vfio_fds *v)
+{
+	int *fds[] = { &v->device, &v->iommufd, &v->group,
+		       &v->container };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(fds); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+	if (v->dma != MAP_FAILED)
+		munmap(v->dma, DMA_SIZE);
+	v->dma = MAP_FAILED;
+}
+
+FIXTURE_TEARDOWN(vfio)
+{
+	unsigned int i;
+
+	close_all(&self->v);
+	for (i = 0; i < ARRAY_SIZE(self->restore); i++)
+		if (self->restore[i])
+			restore_group(self->restore[i]);
+}
+
+/* The handover, then the legacy container (type1) on the group. */
+TEST_F_TIMEOUT(vfio, handover_type1, 90)
+{
+	struct dev d;
+
+	dev_init(_metadata, &d, "ISOLATION_VFIO_ENDPOINT");
+	self->restore[0] = d.bdf;
+	check_host(_metadata, &d, "before");
+	hand_over(_metadata, &d);
+
+	attach_type1(_metadata, &self->v, &d);
+	map_type1(_metadata, &self->v);
+	self->v.device = ioctl(self->v.group, VFIO_GROUP_GET_DEVICE_FD, d.bdf);
+	ASSERT_LE(0, self->v.device) TH_LOG("GET_DEVICE_FD: %s", strerror(errno));
+	check_vendor(_metadata, self->v.device);
+
+	/* A user holds the group: it cannot be given back. */
+	give_back_refused(_metadata, &d, "container, group and device");
+	close(self->v.device);
+	self->v.device = -1;
+	close(self->v.container);
+	self->v.container = -1;
+	give_back_refused(_metadata, &d, "the group");
+
+	close_all(&self->v);
+	give_back(_metadata, &d);
+}
+
+/* The handover, then the device cdev bound to iommufd. */
+TEST_F_TIMEOUT(vfio, handover_iommufd_cdev, 90)
+{
+	struct vfio_device_attach_iommufd_pt attach = {
+		.argsz = sizeof(attach),
+	};
+	struct iommu_ioas_alloc alloc = { .size = sizeof(alloc) };
+	struct iommu_ioas_map map = {
+		.size = sizeof(map),
+		.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+			 IOMMU_IOAS_MAP_WRITEABLE,
+		.length = DMA_SIZE,
+		.iova = DMA_IOVA,
+	};
+	struct dev d;
+	int err;
+
+	dev_init(_metadata, &d, "ISOLATION_VFIO_ENDPOINT");
+	self->restore[0] = d.bdf;
+	check_host(_metadata, &d, "before");
+	hand_over(_metadata, &d);
+
+	err = bind_cdev(_metadata, &self->v, d.bdf);
+	ASSERT_EQ(0, err) TH_LOG("BIND_IOMMUFD: %s", strerror(err));
+	ASSERT_EQ(0, ioctl(self->v.iommufd, IOMMU_IOAS_ALLOC, &alloc))
+		TH_LOG("IOAS_ALLOC: %s", strerror(errno));
+	attach.pt_id = alloc.out_ioas_id;
+	ASSERT_EQ(0, ioctl(self->v.device, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach))
+		TH_LOG("ATTACH_IOMMUFD_PT: %s", strerror(errno));
+	self->v.dma = dma_buffer(_metadata);
+	map.ioas_id = alloc.out_ioas_id;
+	map.user_va = (unsigned long)self->v.dma;
+	ASSERT_EQ(0, ioctl(self->v.iommufd, IOMMU_IOAS_MAP, &map))
+		TH_LOG("IOAS_MAP: %s", strerror(errno));
+	ASSERT_EQ(DMA_IOVA, map.iova);
+	check_vendor(_metadata, self->v.device);
+
+	give_back_refused(_metadata, &d, "the device cdev");
+	close_all(&self->v);
+	give_back(_metadata, &d);
+}
+
+/*
+ * A host driver cannot bind in a vfio-managed group, even to a device left
+ * driverless and without a driver override: neither through its bind file
+ * nor through drivers_probe.
+ */
+TEST_F_TIMEOUT(vfio, host_bind_refused, 90)
+{
+	char path[PATH_MAX];
+	struct dev d;
+	int err;
+
+	dev_init(_metadata, &d, "ISOLATION_VFIO_ENDPOINT");
+	self->restore[0] = d.bdf;
+	check_host(_metadata, &d, "before");
+	hand_over(_metadata, &d);
+
+	ASSERT_EQ(0, unbind_dev(d.bdf)) TH_LOG("unbinding vfio-pci");
+	/* Only the group's lock is left to refuse the host driver. */
+	ASSERT_EQ(0, dev_write(d.bdf, "driver_override", "\n"));
+	check_state(_metadata, &d, VFIO_MANAGER, "1", "", "vfio-pci unbound");
+
+	ASSERT_EQ(0, pathf(path, "%s/%s/bind", PCI_DRIVERS, d.host));
+	err = write_path(path, d.bdf);
+	ksft_print_msg("%s bind of %s: %s\n", d.host, d.bdf, strerror(err));
+	ASSERT_NE(0, err) TH_LOG("%s bound in a locked group", d.host);
+	check_state(_metadata, &d, VFIO_MANAGER, "1", "", "host bind refused");
+
+	err = probe_dev(d.bdf);
+	ksft_print_msg("drivers_probe of %s: %s\n", d.bdf, strerror(err));
+	check_state(_metadata, &d, VFIO_MANAGER, "1", "", "drivers_probe");
+
+	give_back(_metadata, &d);
+}
+
+/*
+ * One endpoint of a group on vfio-pci by driver_override, the other on its
+ * host driver: the implicit take unbinds nothing, and the group is not
+ * viable, for the container and the cdev alike.  Then libvirt's reattach.
+ */
+TEST_F_TIMEOUT(vfio, not_viable_with_host_driver, 90)
+{
+	char other[NAME_LEN], drv[NAME_LEN], host[NAME_LEN], m[NAME_LEN];
+	char l[NAME_LEN];
+	struct dev d;
+	int err;
+
+	dev_init(_metadata, &d, "ISOLATION_VFIO_HOTPLUG_GROUP");
+	self->restore[0] = d.bdf;
+	check_host(_metadata, &d, "before");
+	other_endpoint(_metadata, &d, other);
+	driver_of(other, host);
+
+	ASSERT_EQ(0, dev_write(d.bdf, "driver_override", VFIO_DRIVER));
+	ASSERT_EQ(0, unbind_dev(d.bdf));
+	ASSERT_EQ(0, probe_dev(d.bdf));
+	ASSERT_TRUE(wait_driver(d.bdf, VFIO_DRIVER, SETTLE_MS))
+		TH_LOG("%s on '%s', not vfio-pci", d.bdf, driver_of(d.bdf, drv));
+	ksft_print_msg("%s on vfio-pci: manager '%s' locked %s; %s on '%s'\n",
+		       d.bdf, group_attr(&d, "manager", m),
+		       group_attr(&d, "locked", l), other, driver_of(other, drv));
+	ASSERT_STREQ(host, drv) TH_LOG("the implicit take changed %s", other);
+	ASSERT_STREQ("0", l) TH_LOG("locked with a host driver bound");
+
+	self->v.container = open_container(_metadata);
+	self->v.group = open_group(&d);
+	ASSERT_LE(0, self->v.group)
+		TH_LOG("/dev/vfio/%d: %s", d.iommu_group, strerror(errno));
+	ASSERT_EQ(0, group_status(self->v.group));
+	err = ioctl(self->v.group, VFIO_GROUP_SET_CONTAINER, &self->v.container) ? errno : 0;
+	ASSERT_EQ(EPERM, err) TH_LOG("SET_CONTAINER: %s", strerror(err));
+	close_all(&self->v);
+	err = bind_cdev(_metadata, &self->v, d.bdf);
+	ASSERT_EQ(EPERM, err) TH_LOG("BIND_IOMMUFD: %s", strerror(err));
+	close_all(&self->v);
+
+	/* libvirt's reattach. */
+	ASSERT_EQ(0, unbind_dev(d.bdf));
+	ASSERT_EQ(0, dev_write(d.bdf, "driver_override", "\n"));
+	ASSERT_EQ(0, probe_dev(d.bdf));
+	check_state(_metadata, &d, "", "0", d.host, "reattached");
+	ASSERT_STREQ(host, driver_of(other, drv));
+}
+
+/* libvirt's and driverctl's way: driver_override, then the reattach. */
+TEST_F_TIMEOUT(vfio, driver_override_flow_and_reattach, 90)
+{
+	struct dev d;
+
+	dev_init(_metadata, &d, "ISOLATION_VFIO_ENDPOINT");
+	self->restore[0] = d.bdf;
+	check_host(_metadata, &d, "before");
+
+	ASSERT_EQ(0, dev_write(d.bdf, "driver_override", VFIO_DRIVER));
+	ASSERT_EQ(0, unbind_dev(d.bdf));
+	ASSERT_EQ(0, probe_dev(d.bdf));
+	check_state(_metadata, &d, VFIO_MANAGER, "1", VFIO_DRIVER,
+		    "bound by driver_override");
+	attach_type1(_metadata, &self->v, &d);
+	close_all(&self->v);
+
+	ASSERT_EQ(0, unbind_dev(d.bdf));
+	ASSERT_EQ(0, dev_write(d.bdf, "driver_override", "\n"));
+	ASSERT_EQ(0, probe_dev(d.bdf));
+	check_state(_metadata, &d, "", "0", d.host, "reattached");
+}
+
+/* A port without ACS keeps pcieport in its handed-over group. */
+TEST_F_TIMEOUT(vfio, noacs_port_kept, 90)
+{
+	char drv[NAME_LEN];
+	struct dev d, port;
+
+	dev_init(_metadata, &d, "ISOLATION_VFIO_NOACS");
+	dev_init(_metadata, &port, "ISOLATION_VFIO_NOACS_PORT");
+	self->restore[0] = d.bdf;
+	ASSERT_STREQ(d.group, port.group)
+		TH_LOG("%s and %s are not in one group", d.bdf, port.bdf);
+	ASSERT_STREQ(PORT_DRIVER, port.host);
+	check_host(_metadata, &d, "before");
+
+	hand_over(_metadata, &d);
+	ASSERT_STREQ(PORT_DRIVER, driver_of(port.bdf, drv));
+	attach_type1(_metadata, &self->v, &d);
+	close_all(&self->v);
+
+	give_back(_metadata, &d);
+	ASSERT_STREQ(PORT_DRIVER, driver_of(port.bdf, drv));
+}
+
+/*
+ * A device hot-plugged into a group that userspace holds binds no host
+ * driver, and the group stays locked and viable with its DMA mapping.
+ */
+TEST_F_TIMEOUT(vfio, hotplug_into_held_group, 150)
+{
+	struct vfio_iommu_type1_dma_unmap unmap = {
+		.argsz = sizeof(unmap),
+		.iova = DMA_IOVA,
+		.size = DMA_SIZE,
+	};
+	char path[PATH_MAX], drv[NAME_LEN], group[NAME_LEN];
+	const char *new;
+	struct dev d;
+	int i;
+
+	dev_init(_metadata, &d, "ISOLATION_VFIO_HOTPLUG_GROUP");
+	self->restore[0] = d.bdf;
+	new = getenv("ISOLATION_VFIO_HOTPLUG_NEW");
+	ASSERT_NE(NULL, new) TH_LOG("ISOLATION_VFIO_HOTPLUG_NEW is not set");
+	ASSERT_NE(0, new[0]) TH_LOG("ISOLATION_VFIO_HOTPLUG_NEW is empty");
+	ASSERT_EQ(0, pathf(path, "%s/%s", PCI_DEVICES, new));
+	ASSERT_NE(0, access(path, F_OK)) TH_LOG("%s is present already", new);
+	check_host(_metadata, &d, "before");
+	hand_over(_metadata, &d);
+	attach_type1(_metadata, &self->v, &d);
+	map_type1(_metadata, &self->v);
+
+	printf("ISOLATION-PHASE-READY 1\n");
+	fflush(stdout);
+	dev_path(_metadata, path, new, "iommu_group");
+	for (i = 0; i < HOTPLUG_MS / 100 && access(path, F_OK); i++)
+		usleep(100 * 1000);
+	ASSERT_EQ(0, access(path, F_OK)) TH_LOG("%s did not appear", new);
+	ksft_print_msg("%s appeared after %d.%d s\n", new, i / 10, i % 10);
+
+	/* The link comes before the drivers are asked: give one 3 s. */
+	for (i = 0; i < 30 && !driver_of(new, drv)[0]; i++)
+		usleep(100 * 1000);
+	dev_path(_metadata, path, new, "isolation_group");
+	ASSERT_LT(0, link_base(path, group, sizeof(group)))
+		TH_LOG("%s is in no isolation group", new);
+	ksft_print_msg("%s: isolation group %s, driver '%s'\n", new, group, drv);
+	ASSERT_STREQ("", drv) TH_LOG("a driver bound to %s in a held group", new);
+	ASSERT_STREQ(strrchr(d.group, '/') + 1, group);
+	check_state(_metadata, &d, VFIO_MANAGER, "1", VFIO_DRIVER, "hot-plugged");
+	ASSERT_EQ(VFIO_GROUP_FLAGS_VIABLE | VFIO_GROUP_FLAGS_CONTAINER_SET,
+		  group_status(self->v.group));
+	ASSERT_EQ(0, ioctl(self->v.container, VFIO_IOMMU_UNMAP_DMA, &unmap))
+		TH_LOG("UNMAP_DMA: %s", strerror(errno));
+	ksft_print_msg("unmapped %llu bytes\n", (unsigned long long)unmap.size);
+	ASSERT_EQ(DMA_SIZE, unmap.size);
+
+	close_all(&self->v);
+	give_back(_metadata, &d);
+	ASSERT_TRUE(wait_driver(new, d.host, SETTLE_MS))
+		TH_LOG("%s on '%s' after the give-back", new, driver_of(new, drv));
+}
+
+TEST_HARNESS_MAIN
