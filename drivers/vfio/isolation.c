@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * VFIO as the manager of isolation groups (Documentation/isolation.txt).
+ *
+ * VFIO registers the manager "vfio"; vfio-pci and its variant drivers name
+ * it in &device_driver.isolation_manager.  Then:
+ *
+ * - "echo vfio > /sys/isolation/<id>/manager" hands a whole group over:
+ *   host drivers are unbound, each endpoint gets the driver override
+ *   "vfio-pci" (vfio_isolation_take_device()), so that vfio-pci, whose ID
+ *   table matches only by override, binds it; PCI drivers that do no DMA of
+ *   their own (driver_managed_dma: pcieport, pci-stub) stay, so a port
+ *   keeps hot-plug, AER, DPC and PME.  An empty line gives the group back
+ *   unless a user holds it (vfio_isolation_busy()).
+ * - Binding a device to vfio-pci by driver_override, as libvirt and
+ *   driverctl do, makes vfio the group's manager (take_on_bind); when the
+ *   last vfio driver leaves such a group, the core gives it back.
+ * - For a device in an isolation group, the group is viable for VFIO only
+ *   while it is locked under vfio (vfio_isolation_viable()); devices in no
+ *   isolation group behave as they always did.
+ */
+#include <linux/iommu.h>
+#include <linux/isolation.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <linux/vfio.h>
+
+#include "vfio.h"
+
+#define VFIO_ISOLATION_OVERRIDE "vfio-pci"
+
+static bool vfio_isolation_registered;
+
+/* Drivers that do no DMA of their own may stay in a group vfio locks. */
+static bool vfio_isolation_tolerates(struct device *dev,
+				     const struct device_driver *drv)
+{
+	return dev_is_pci(dev) && drv->bus == &pci_bus_type &&
+	       to_pci_driver(drv)->driver_managed_dma;
+}
+
+/* Make vfio-pci match an endpoint that has no driver override yet. */
+static int vfio_isolation_take_device(struct device *dev)
+{
+	int ret;
+
+	/* vfio-pci takes normal functions only; bridges keep what they have. */
+	if (!dev_is_pci(dev) ||
+	    to_pci_dev(dev)->hdr_type != PCI_HEADER_TYPE_NORMAL)
+		return 0;
+	if (device_has_driver_override(dev))
+		return 0;	/* the administrator's choice stays */
+	ret = device_set_driver_override(dev, VFIO_ISOLATION_OVERRIDE);
+	return ret ?: 1;
+}
+
+/* Clear the override vfio_isolation_take_device() set, if it is still it. */
+static void vfio_isolation_return_device(struct device *dev)
+{
+	bool ours;
+
+	scoped_guard(spinlock, &dev->driver_override.lock)
+		ours = dev->driver_override.name &&
+		       !strcmp(dev->driver_override.name,
+			       VFIO_ISOLATION_OVERRIDE);
+	if (ours && device_set_driver_override(dev, ""))
+		dev_warn(dev, "vfio: cannot clear the driver override\n");
+}
+
+static int vfio_isolation_busy_fn(struct device *dev, void *data)
+{
+	struct iommu_group *iommu_group = iommu_group_get(dev);
+	bool *busy = data;
+
+	if (iommu_group) {
+		*busy = vfio_iommu_group_in_use(iommu_group);
+		iommu_group_put(iommu_group);
+	}
+	return *busy;
+}
+
+/* Does a user hold a VFIO group or device of @group open? */
+static bool vfio_isolation_busy(struct isolation_group *group)
+{
+	bool busy = false;
+
+	isolation_group_for_each(group, &busy, vfio_isolation_busy_fn);
+	return busy;
+}
+
+struct isolation_manager vfio_isolation_manager = {
+	.name = "vfio",
+	.owner = THIS_MODULE,
+	.take_on_bind = true,
+	.tolerates = vfio_isolation_tolerates,
+	.take_device = vfio_isolation_take_device,
+	.return_device = vfio_isolation_return_device,
+	.busy = vfio_isolation_busy,
+};
+EXPORT_SYMBOL_GPL(vfio_isolation_manager);
+
+static int vfio_isolation_viable_fn(struct device *dev, void *data)
+{
+	bool *viable = data;
+
+	/* In no isolation group (no provider, noiommu): as VFIO always did. */
+	if (isolation_device_locked_by(dev, &vfio_isolation_manager) == 0)
+		*viable = false;
+	return 0;
+}
+
+/**
+ * vfio_isolation_viable() - may VFIO let a user at an IOMMU group?
+ * @iommu_group: the group
+ *
+ * Context: Process context; takes @iommu_group's mutex.
+ * Return: false if a device of @iommu_group is in an isolation group that
+ * is not locked under vfio, true otherwise.
+ */
+bool vfio_isolation_viable(struct iommu_group *iommu_group)
+{
+	bool viable = true;
+
+	iommu_group_for_each_dev(iommu_group, &viable,
+				 vfio_isolation_viable_fn);
+	return viable;
+}
+
+/**
+ * vfio_device_isolation_viable() - may VFIO let a user at a device?
+ * @device: the VFIO device
+ *
+ * Context: Process context; takes the mutex of @device's IOMMU group.
+ * Return: as vfio_isolation_viable() for @device's IOMMU group; true if it
+ * has none.
+ */
+bool vfio_device_isolation_viable(struct vfio_device *device)
+{
+	struct iommu_group *iommu_group = iommu_group_get(device->dev);
+	bool viable = true;
+
+	if (iommu_group) {
+		viable = vfio_isolation_viable(iommu_group);
+		iommu_group_put(iommu_group);
+	}
+	return viable;
+}
+
+/**
+ * vfio_isolation_init() - register vfio as a manager of isolation groups
+ *
+ * A kernel without isolation groups keeps working: that is no error.
+ *
+ * Context: Process context, from vfio_init().
+ * Return: 0, or a negative errno from isolation_manager_register().
+ */
+int vfio_isolation_init(void)
+{
+	int ret = isolation_manager_register(&vfio_isolation_manager);
+
+	vfio_isolation_registered = !ret;
+	return ret == -ENODEV ? 0 : ret;
+}
+
+/**
+ * vfio_isolation_exit() - unregister vfio's manager
+ *
+ * Gives back every group vfio manages.
+ *
+ * Context: Process context, from vfio_cleanup().
+ */
+void vfio_isolation_exit(void)
+{
+	if (vfio_isolation_registered)
+		isolation_manager_unregister(&vfio_isolation_manager);
+}
