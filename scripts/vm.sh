@@ -45,19 +45,20 @@ build_initramfs() {
 	mkdir -p "$root/bin" "$root/selftests" "$root/usr/bin"
 	cp /bin/busybox "$root/bin/busybox"
 	cp "$TOP/vm/init.sh" "$root/init"
+	# The tree's uAPI headers: the VFIO test needs 6.12's vfio.h and iommufd.h.
+	kmake headers
 	for t in "$src"/tools/testing/selftests/isolation; do
 		name=$(basename "$t")
 		rm -rf "$BUILD/selftests/$name"
 		mkdir -p "$BUILD/selftests/$name"
 		CFLAGS=-Werror make -s -C "$t" OUTPUT="$BUILD/selftests/$name" \
-			KHDR_INCLUDES= LDFLAGS=-static >&2
+			KHDR_INCLUDES="-isystem $out/usr/include" LDFLAGS=-static >&2
 		find "$BUILD/selftests/$name" -maxdepth 1 -type f -executable \
 			-exec cp {} "$root/selftests/" \;
 	done
 	# The iommufd selftests, the peers' regression gate (scripts/peers.sh),
 	# against the uAPI headers of the tree; vm/iommufd-compat.h lets the
 	# newer test source that 6.12.117 ships build against them.
-	kmake headers
 	rm -rf "$BUILD/selftests/iommu"
 	mkdir -p "$BUILD/selftests/iommu" "$root/peers"
 	make -s -C "$src/tools/testing/selftests/iommu" \
@@ -81,6 +82,7 @@ build_initramfs() {
 #   wait present|gone <pci device>
 #                       the guest waits for this before checking the phase
 #   append <args>       kernel command-line arguments for this topology
+#   env <NAME>=<value>  exported to the guest's tests (/topology/env)
 # '#' starts a comment.  Writes the guest's /topology/phase<n>.{expect,wait}
 # into a small cpio archive, appended to the initramfs.
 parse_topology() { # <topology file> <cpio out>; sets topo_args, monitor_cmds, topo_append
@@ -99,6 +101,7 @@ parse_topology() { # <topology file> <cpio out>; sets topo_args, monitor_cmds, t
 		hotplug) n=$((n + 1)); monitor_cmds+=("$rest") ;;
 		wait)	echo "$rest" >> "$dir/topology/phase$n.wait" ;;
 		append)	topo_append="$topo_append $rest" ;;
+		env)	echo "export $rest" >> "$dir/topology/env" ;;
 		*)	rm -rf "$dir"; die "$file:$lineno: unknown directive '$kw'" ;;
 		esac
 	done < "$file"
