@@ -1740,9 +1740,12 @@ static int isolation_group_give_back(struct isolation_group *group)
 	mutex_unlock(&isolation_mutex);
 	if (!mgr || ret)
 		goto out_unlock;
-	if (mgr->busy && mgr->busy(group)) {
-		ret = -EBUSY;
-		goto out_put_mgr;
+	/* Asked without locks: a manager's own may depend on device_del(). */
+	for (i = 0; i < n && mgr->busy; i++) {
+		if (mgr->busy(devs[i])) {
+			ret = -EBUSY;
+			goto out_put_mgr;
+		}
 	}
 
 	mutex_lock(&isolation_mutex);

@@ -67,24 +67,16 @@ static void vfio_isolation_return_device(struct device *dev)
 		dev_warn(dev, "vfio: cannot clear the driver override\n");
 }
 
-static int vfio_isolation_busy_fn(struct device *dev, void *data)
+/* Does a user hold the VFIO group of @dev, or a VFIO device of it, open? */
+static bool vfio_isolation_busy(struct device *dev)
 {
 	struct iommu_group *iommu_group = iommu_group_get(dev);
-	bool *busy = data;
-
-	if (iommu_group) {
-		*busy = vfio_iommu_group_in_use(iommu_group);
-		iommu_group_put(iommu_group);
-	}
-	return *busy;
-}
-
-/* Does a user hold a VFIO group or device of @group open? */
-static bool vfio_isolation_busy(struct isolation_group *group)
-{
 	bool busy = false;
 
-	isolation_group_for_each(group, &busy, vfio_isolation_busy_fn);
+	if (iommu_group) {
+		busy = vfio_iommu_group_in_use(iommu_group);
+		iommu_group_put(iommu_group);
+	}
 	return busy;
 }
 

@@ -56,8 +56,9 @@ struct isolation_provider {
  *	@return_device must undo what it did.  Process context, no lock held.
  * @return_device: optional; undoes @take_device when the group is given
  *	back or its manager cleared.  Process context, no lock held.
- * @busy: optional; does a user hold @group, so that it must not be given
- *	back through sysfs?  Process context, no lock held.
+ * @busy: optional; does a user hold @dev, a member of a group the manager
+ *	has, so that the group must not be given back through sysfs?
+ *	Process context, no lock held.
  * @node: entry in the list of registered managers; private to the core
  *
  * While a group has a manager, only drivers whose
@@ -73,7 +74,7 @@ struct isolation_manager {
 	bool (*tolerates)(struct device *dev, const struct device_driver *drv);
 	int (*take_device)(struct device *dev);
 	void (*return_device)(struct device *dev);
-	bool (*busy)(struct isolation_group *group);
+	bool (*busy)(struct device *dev);
 	struct list_head node;
 };
 

@@ -1205,7 +1205,7 @@ static void im_return_device(struct device *dev)
 	atomic_inc(&im_returns);
 }
 
-static bool im_busy(struct isolation_group *group)
+static bool im_busy(struct device *dev)
 {
 	return READ_ONCE(im_busy_ret);
 }

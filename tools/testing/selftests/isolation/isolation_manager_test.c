@@ -223,7 +223,7 @@ static void expect_unchanged(struct __test_metadata *_metadata,
 TEST(manager_lifecycle)
 {
 	static const char * const junk[] = {
-		"\n", "no-such-manager\n", "isolation test\n",
+		"no-such-manager\n", "isolation test\n", "\n\n",
 		"\x01\x02\x03", TEST_MANAGER "\n\n",
 	};
 	char buf[128], too_long[200], path[PATH_MAX], var[64];
@@ -247,6 +247,10 @@ TEST(manager_lifecycle)
 	memset(too_long, 'm', sizeof(too_long));
 	EXPECT_EQ(EINVAL, write_attr("manager", too_long, sizeof(too_long)));
 	expect_unchanged(_metadata, "a long name");
+
+	/* An empty line gives back a group that has no manager: nothing. */
+	EXPECT_EQ(0, write_attr("manager", "\n", 1));
+	expect_unchanged(_metadata, "giving back nothing");
 
 	/* Not root: cannot open it for writing, nor write through root's fd. */
 	EXPECT_EQ(EACCES, as_nobody(nobody_opens_manager, NULL));
@@ -293,6 +297,10 @@ TEST(manager_lifecycle)
 	EXPECT_EQ(0, write_attr("manager", TEST_MANAGER, strlen(TEST_MANAGER)));
 	ASSERT_LE(0, read_attr(group_dir, "locked", buf, sizeof(buf)));
 	EXPECT_STREQ("1", buf);
+
+	/* An empty line gives it back: the host driver returns to both. */
+	EXPECT_EQ(0, write_attr("manager", "\n", 1));
+	expect_unchanged(_metadata, "giving back");
 }
 
 /* Write @val to @path; returns 0 or the errno of the failure. */
