@@ -7,8 +7,8 @@
  * With groups=1 (test_isolation.groups=1 on the command line when built in)
  * it creates one group, "test-0", of two platform devices, bound to a host
  * driver, and registers the manager "isolation-test" whose driver matches
- * the same devices.  Writing 1 to the parameter give_back clears that
- * manager again.
+ * the same devices.  An empty line written to the group's manager file
+ * gives it back.
  *
  * With claim=<PCI device> (e.g. test_isolation.claim=0000:01:00.0) it puts
  * that device, when it is added (hot-plug), into a group "claimed" of its
@@ -129,48 +129,6 @@ static struct notifier_block test_isolation_listener = {
 static struct platform_device *test_devs[TEST_ISOLATION_DEVICES];
 static struct isolation_group *test_group;
 static struct isolation_group *claimed_group;
-
-/*
- * Writing 1 to give_back clears the test manager from the test group and
- * unbinds its driver, so that the host driver returns to both devices: the
- * kselftests hand the group over again and again (the fault sweep of the
- * manager write).
- */
-static int test_isolation_give_back(const char *val,
-				    const struct kernel_param *kp)
-{
-	struct device *dev;
-	bool yes;
-	int i, ret;
-
-	ret = kstrtobool(val, &yes);
-	if (ret)
-		return ret;
-	if (!yes)
-		return 0;
-	if (!test_group)
-		return -ENODEV;
-	ret = isolation_group_clear_manager(test_group, &test_manager);
-	if (ret)
-		return ret;
-	for (i = 0; i < TEST_ISOLATION_DEVICES; i++) {
-		dev = &test_devs[i]->dev;
-		if (READ_ONCE(dev->driver) != &test_managed_driver.driver)
-			continue;
-		device_release_driver(dev);
-		/* The host driver registered first: it is the one that binds. */
-		ret = device_attach(dev);
-		if (ret < 0)
-			return ret;
-	}
-	return 0;
-}
-
-static const struct kernel_param_ops test_isolation_give_back_ops = {
-	.set = test_isolation_give_back,
-};
-module_param_cb(give_back, &test_isolation_give_back_ops, NULL, 0200);
-MODULE_PARM_DESC(give_back, "Write 1 to clear the test group's manager");
 
 #ifdef CONFIG_PCI
 /* Before the IOMMU core's notifier (priority 0): group @claim first. */

@@ -29,7 +29,6 @@
 #define HOST_DRIVER	"isolation-test-host"
 #define MANAGED_DRIVER	"isolation-test-managed"
 #define NOBODY		65534
-#define GIVE_BACK	"/sys/module/test_isolation/parameters/give_back"
 #define DEBUGFS		"/sys/kernel/debug"
 
 static char group_dir[PATH_MAX];
@@ -322,7 +321,7 @@ static int write_file(const char *path, const char *val)
 /* Give the test group back: the host driver returns to both devices. */
 static int give_back(void)
 {
-	return write_file(GIVE_BACK, "1");
+	return write_attr("manager", "\n", 1);
 }
 
 /*
@@ -379,7 +378,7 @@ TEST(manager_write_fail_nth)
 	ASSERT_EQ(0, setup_fault_injection())
 		TH_LOG("no failslab or fail_isolation in debugfs (%s)",
 		       "CONFIG_FAILSLAB, CONFIG_FAULT_INJECTION_DEBUG_FS");
-	ASSERT_EQ(0, give_back()) TH_LOG("writing %s", GIVE_BACK);
+	ASSERT_EQ(0, give_back()) TH_LOG("writing an empty line to manager");
 	expect_unchanged(_metadata, "giving back");
 	nth_fd = open("/proc/thread-self/fail-nth", O_RDWR);
 	ASSERT_LE(0, nth_fd) TH_LOG("no fail-nth: CONFIG_FAULT_INJECTION");
