@@ -39,6 +39,18 @@ static bool vfio_isolation_tolerates(struct device *dev,
 	       to_pci_driver(drv)->driver_managed_dma;
 }
 
+/* Is @dev's driver override @name, or with a NULL @name, any? */
+static bool vfio_isolation_override_is(struct device *dev, const char *name)
+{
+	bool ret;
+
+	spin_lock(&dev->driver_override.lock);
+	ret = dev->driver_override.name &&
+	      (!name || !strcmp(dev->driver_override.name, name));
+	spin_unlock(&dev->driver_override.lock);
+	return ret;
+}
+
 /* Make vfio-pci match an endpoint that has no driver override yet. */
 static int vfio_isolation_take_device(struct device *dev)
 {
@@ -48,7 +60,7 @@ static int vfio_isolation_take_device(struct device *dev)
 	if (!dev_is_pci(dev) ||
 	    to_pci_dev(dev)->hdr_type != PCI_HEADER_TYPE_NORMAL)
 		return 0;
-	if (device_has_driver_override(dev))
+	if (vfio_isolation_override_is(dev, NULL))
 		return 0;	/* the administrator's choice stays */
 	ret = device_set_driver_override(dev, VFIO_ISOLATION_OVERRIDE);
 	return ret ?: 1;
@@ -57,13 +69,8 @@ static int vfio_isolation_take_device(struct device *dev)
 /* Clear the override vfio_isolation_take_device() set, if it is still it. */
 static void vfio_isolation_return_device(struct device *dev)
 {
-	bool ours;
-
-	scoped_guard(spinlock, &dev->driver_override.lock)
-		ours = dev->driver_override.name &&
-		       !strcmp(dev->driver_override.name,
-			       VFIO_ISOLATION_OVERRIDE);
-	if (ours && device_set_driver_override(dev, ""))
+	if (vfio_isolation_override_is(dev, VFIO_ISOLATION_OVERRIDE) &&
+	    device_set_driver_override(dev, ""))
 		dev_warn(dev, "vfio: cannot clear the driver override\n");
 }
 

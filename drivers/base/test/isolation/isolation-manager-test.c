@@ -1352,8 +1352,8 @@ static bool im_wait_released(struct isolation_group *group)
 {
 	int i;
 
-	for (i = 0; i < 100 && isolation_group_manager(group); i++)
-		msleep(10);
+	for (i = 0; i < 50 && isolation_group_manager(group); i++)
+		msleep(20);
 	return !isolation_group_manager(group);
 }
 
