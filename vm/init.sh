@@ -104,6 +104,17 @@ show_groups() {
 		echo
 		echo "# lsisolation -d $dev"
 		lsisolation -d "$dev" || return 1
+		# VFIO takes that group (the port keeps pcieport), a VFIO
+		# client maps DMA for the device, and the group goes back.
+		echo
+		echo "# VFIO as the manager of the group of $dev"
+		ISOLATION_VFIO_SHOW=1 LSISOLATION=/usr/bin/lsisolation \
+		ISOLATION_VFIO_ENDPOINT=$dev \
+			/selftests/isolation_vfio_test -t handover_type1 \
+			> /tmp/vfio-demo.out 2>&1
+		vrc=$?
+		grep -v '^TAP version\|^1\.\.\|^# Totals\|^#  RUN\|^#    ' /tmp/vfio-demo.out
+		[ $vrc = 0 ] || return 1
 	fi
 	echo
 	echo "For comparison, the IOMMU core's groups (/sys/kernel/iommu_groups):"

@@ -20,6 +20,9 @@
  *   ISOLATION_VFIO_HOTPLUG_NEW=<bdf>    the device the host hot-plugs into
  *                                       that group
  *
+ * With ISOLATION_VFIO_SHOW=1 and LSISOLATION=<path>, the handover and the
+ * give-back also show the group with lsisolation (make demo).
+ *
  * A missing variable fails the test that needs it.  hotplug_into_held_group
  * prints "ISOLATION-PHASE-READY 1" when the group is held and waits for the
  * host to plug the device; run it on its own (-t hotplug_into_held_group)
@@ -201,11 +204,28 @@ static void check_host(struct __test_metadata *_metadata, const struct dev *d,
 	check_state(_metadata, d, "", "0", d->host, when);
 }
 
+/* For make demo: show @d's group as an administrator sees it. */
+static void show_group(const struct dev *d, const char *what)
+{
+	const char *ls = getenv("LSISOLATION");
+	char cmd[PATH_MAX];
+
+	if (!getenv("ISOLATION_VFIO_SHOW") || !ls ||
+	    snprintf(cmd, sizeof(cmd), "%s -d %s", ls, d->bdf) >= (int)sizeof(cmd))
+		return;
+	printf("\n# %s\n", what);
+	fflush(stdout);
+	if (system(cmd))
+		ksft_print_msg("%s failed\n", cmd);
+}
+
 /* Hand @d's group to VFIO: its endpoints on vfio-pci, locked. */
 static void hand_over(struct __test_metadata *_metadata, const struct dev *d)
 {
+	show_group(d, "before: the host drivers have the group");
 	ASSERT_EQ(0, set_manager(d, VFIO_MANAGER "\n"))
 		TH_LOG("writing vfio to %s/manager", d->group);
+	show_group(d, "echo vfio > manager: vfio has it, locked");
 	check_state(_metadata, d, VFIO_MANAGER, "1", VFIO_DRIVER,
 		    "handed over");
 }
@@ -215,6 +235,7 @@ static void give_back(struct __test_metadata *_metadata, const struct dev *d)
 {
 	ASSERT_EQ(0, set_manager(d, "\n"))
 		TH_LOG("giving back %s", d->group);
+	show_group(d, "echo > manager: given back, the host driver returns");
 	check_state(_metadata, d, "", "0", d->host, "given back");
 }
 
@@ -307,6 +328,8 @@ static void map_type1(struct __test_metadata *_metadata,
 	map.vaddr = (unsigned long)v->dma;
 	ASSERT_EQ(0, ioctl(v->container, VFIO_IOMMU_MAP_DMA, &map))
 		TH_LOG("MAP_DMA: %s", strerror(errno));
+	ksft_print_msg("type1 MAP_DMA: %lu KiB at IOVA 0x%llx\n", DMA_SIZE / 1024,
+		       (unsigned long long)DMA_IOVA);
 }
 
 /* The vendor ID, read through the device's config space region. */
