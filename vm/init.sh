@@ -108,6 +108,7 @@ show_groups() {
 		# client maps DMA for the device, and the group goes back.
 		echo
 		echo "# VFIO as the manager of the group of $dev"
+		echo 1 > /proc/sys/kernel/printk	# drivers' messages off
 		ISOLATION_VFIO_SHOW=1 LSISOLATION=/usr/bin/lsisolation \
 		ISOLATION_VFIO_ENDPOINT=$dev \
 			/selftests/isolation_vfio_test -t handover_type1 \
