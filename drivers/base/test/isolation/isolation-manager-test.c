@@ -1230,6 +1230,24 @@ static struct isolation_manager *im_manager_cb(struct kunit *test)
 	return mgr;
 }
 
+/* A group of @n new devices on a host driver, and a driver of @mgr. */
+static struct isolation_group *im_host_bound_group(struct kunit *test,
+						   struct isolation_manager *mgr,
+						   struct device **devs, int n,
+						   struct im_drv **host,
+						   struct im_drv **mdrv)
+{
+	struct isolation_group *group = im_group(test);
+	int i;
+
+	im_ctx(test)->group = group;
+	for (i = 0; i < n; i++)
+		devs[i] = im_dev(test);
+	*host = im_driver(test, NULL);
+	*mdrv = im_driver(test, mgr);
+	return group;
+}
+
 /*
  * A driver the manager tolerates (VFIO: pcieport) stays bound through a
  * handover and may bind in the locked group, which stays locked; another
@@ -1287,16 +1305,12 @@ static void im_tolerated_driver_test(struct kunit *test)
 static void im_take_and_give_back_test(struct kunit *test)
 {
 	struct isolation_manager *mgr = im_manager_cb(test);
-	struct isolation_group *group = im_group(test);
 	struct im_drv *host, *mdrv;
+	struct isolation_group *group;
 	struct device *devs[3];
 	int i;
 
-	im_ctx(test)->group = group;
-	for (i = 0; i < 3; i++)
-		devs[i] = im_dev(test);
-	host = im_driver(test, NULL);
-	mdrv = im_driver(test, mgr);
+	group = im_host_bound_group(test, mgr, devs, 3, &host, &mdrv);
 	im_take_only = devs[1];
 
 	KUNIT_ASSERT_EQ(test, isolation_group_handover(group, mgr), 0);
@@ -1327,16 +1341,12 @@ static void im_take_and_give_back_test(struct kunit *test)
 static void im_take_fails_test(struct kunit *test)
 {
 	struct isolation_manager *mgr = im_manager_cb(test);
-	struct isolation_group *group = im_group(test);
 	struct im_drv *host, *mdrv;
+	struct isolation_group *group;
 	struct device *devs[2];
 	int i;
 
-	im_ctx(test)->group = group;
-	for (i = 0; i < 2; i++)
-		devs[i] = im_dev(test);
-	host = im_driver(test, NULL);
-	mdrv = im_driver(test, mgr);
+	group = im_host_bound_group(test, mgr, devs, 2, &host, &mdrv);
 	im_take_ret = -ENOSPC;
 
 	KUNIT_EXPECT_EQ(test, isolation_group_handover(group, mgr), -ENOSPC);

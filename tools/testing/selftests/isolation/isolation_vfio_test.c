@@ -204,6 +204,15 @@ static void check_host(struct __test_metadata *_metadata, const struct dev *d,
 	check_state(_metadata, d, "", "0", d->host, when);
 }
 
+/* @d from @var, given back by the teardown, on its host driver now. */
+static void start_dev(struct __test_metadata *_metadata, struct dev *d,
+		      const char *var, const char **restore)
+{
+	dev_init(_metadata, d, var);
+	*restore = d->bdf;
+	check_host(_metadata, d, "before");
+}
+
 /* For make demo: show @d's group as an administrator sees it. */
 static void show_group(const struct dev *d, const char *what)
 {
@@ -500,9 +509,7 @@ TEST_F_TIMEOUT(vfio, handover_type1, 90)
 {
 	struct dev d;
 
-	dev_init(_metadata, &d, "ISOLATION_VFIO_ENDPOINT");
-	self->restore[0] = d.bdf;
-	check_host(_metadata, &d, "before");
+	start_dev(_metadata, &d, "ISOLATION_VFIO_ENDPOINT", &self->restore[0]);
 	hand_over(_metadata, &d);
 
 	attach_type1(_metadata, &self->v, &d);
@@ -540,9 +547,7 @@ TEST_F_TIMEOUT(vfio, handover_iommufd_cdev, 90)
 	struct dev d;
 	int err;
 
-	dev_init(_metadata, &d, "ISOLATION_VFIO_ENDPOINT");
-	self->restore[0] = d.bdf;
-	check_host(_metadata, &d, "before");
+	start_dev(_metadata, &d, "ISOLATION_VFIO_ENDPOINT", &self->restore[0]);
 	hand_over(_metadata, &d);
 
 	err = bind_cdev(_metadata, &self->v, d.bdf);
@@ -576,9 +581,7 @@ TEST_F_TIMEOUT(vfio, host_bind_refused, 90)
 	struct dev d;
 	int err;
 
-	dev_init(_metadata, &d, "ISOLATION_VFIO_ENDPOINT");
-	self->restore[0] = d.bdf;
-	check_host(_metadata, &d, "before");
+	start_dev(_metadata, &d, "ISOLATION_VFIO_ENDPOINT", &self->restore[0]);
 	hand_over(_metadata, &d);
 
 	ASSERT_EQ(0, unbind_dev(d.bdf)) TH_LOG("unbinding vfio-pci");
@@ -611,9 +614,7 @@ TEST_F_TIMEOUT(vfio, not_viable_with_host_driver, 90)
 	struct dev d;
 	int err;
 
-	dev_init(_metadata, &d, "ISOLATION_VFIO_HOTPLUG_GROUP");
-	self->restore[0] = d.bdf;
-	check_host(_metadata, &d, "before");
+	start_dev(_metadata, &d, "ISOLATION_VFIO_HOTPLUG_GROUP", &self->restore[0]);
 	other_endpoint(_metadata, &d, other);
 	driver_of(other, host);
 
@@ -653,9 +654,7 @@ TEST_F_TIMEOUT(vfio, driver_override_flow_and_reattach, 90)
 {
 	struct dev d;
 
-	dev_init(_metadata, &d, "ISOLATION_VFIO_ENDPOINT");
-	self->restore[0] = d.bdf;
-	check_host(_metadata, &d, "before");
+	start_dev(_metadata, &d, "ISOLATION_VFIO_ENDPOINT", &self->restore[0]);
 
 	ASSERT_EQ(0, dev_write(d.bdf, "driver_override", VFIO_DRIVER));
 	ASSERT_EQ(0, unbind_dev(d.bdf));
