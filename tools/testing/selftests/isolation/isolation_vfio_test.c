@@ -6,8 +6,9 @@
  * legacy container (type1) and the iommufd device cdev on a handed-over
  * group, a host driver refused in a vfio-managed group, the implicit take
  * of the driver_override flow (libvirt, driverctl) and libvirt's reattach,
- * a port without ACS that keeps pcieport, and a device hot-plugged into a
- * group that userspace holds.
+ * a port without ACS that keeps pcieport, vfio-pci refused in a group that
+ * another manager holds, and a device hot-plugged into a group that
+ * userspace holds.
  *
  * It runs on its own topology only; /init names the devices:
  *
@@ -54,6 +55,8 @@
 /* How long asynchronous binds and manager releases may take. */
 #define SETTLE_MS	5000
 #define HOTPLUG_MS	60000
+/* The test module's manager (lib/test_isolation.c), registered in test mode. */
+#define OTHER_MANAGER	"isolation-test"
 #define DMA_IOVA	0x100000UL
 #define DMA_SIZE	0x100000UL
 #define PCI_VENDOR_INTEL 0x8086
@@ -599,6 +602,37 @@ TEST_F_TIMEOUT(vfio, host_bind_refused, 90)
 	ksft_print_msg("drivers_probe of %s: %s\n", d.bdf, strerror(err));
 	check_state(_metadata, &d, VFIO_MANAGER, "1", "", "drivers_probe");
 
+	give_back(_metadata, &d);
+}
+
+/*
+ * A group that another manager holds (the test module's "isolation-test",
+ * which has no driver for a PCI device): vfio-pci cannot bind there, by
+ * driver_override and drivers_probe nor through its bind file.
+ */
+TEST_F_TIMEOUT(vfio, other_manager_refuses_vfio, 90)
+{
+	char path[PATH_MAX];
+	struct dev d;
+	int err;
+
+	start_dev(_metadata, &d, "ISOLATION_VFIO_ENDPOINT", &self->restore[0]);
+	ASSERT_EQ(0, set_manager(&d, OTHER_MANAGER "\n"))
+		TH_LOG("handing %s to %s (test_isolation.groups=1)", d.group,
+		       OTHER_MANAGER);
+	check_state(_metadata, &d, OTHER_MANAGER, "1", "", "other manager");
+
+	ASSERT_EQ(0, dev_write(d.bdf, "driver_override", VFIO_DRIVER));
+	err = probe_dev(d.bdf);
+	ksft_print_msg("drivers_probe of %s: %s\n", d.bdf, strerror(err));
+	check_state(_metadata, &d, OTHER_MANAGER, "1", "", "drivers_probe");
+	ASSERT_EQ(0, pathf(path, "%s/%s/bind", PCI_DRIVERS, VFIO_DRIVER));
+	err = write_path(path, d.bdf);
+	ksft_print_msg("%s bind of %s: %s\n", VFIO_DRIVER, d.bdf, strerror(err));
+	ASSERT_NE(0, err) TH_LOG("vfio-pci bound in a group of %s", OTHER_MANAGER);
+	check_state(_metadata, &d, OTHER_MANAGER, "1", "", "vfio-pci refused");
+
+	ASSERT_EQ(0, dev_write(d.bdf, "driver_override", "\n"));
 	give_back(_metadata, &d);
 }
 
