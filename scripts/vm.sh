@@ -77,6 +77,8 @@ build_initramfs() {
 # A topology (vm/topologies/<name>.topo), one directive per line:
 #   qemu <args>         arguments for QEMU (no quoting; split at blanks)
 #   expect <line>       an expectation for isolation_vtd_test (see its header)
+#   guest <command>     starts the next phase: run by the guest's shell (for
+#                       instance sriov_numvfs), no QEMU monitor command
 #   hotplug <command>   starts the next phase: sent to the QEMU monitor once
 #                       the guest has checked the previous phase
 #   wait present|gone <pci device>
@@ -99,6 +101,8 @@ parse_topology() { # <topology file> <cpio out>; sets topo_args, monitor_cmds, t
 		qemu)	read -ra words <<< "$rest"; topo_args+=("${words[@]}") ;;
 		expect)	echo "$rest" >> "$dir/topology/phase$n.expect" ;;
 		hotplug) n=$((n + 1)); monitor_cmds+=("$rest") ;;
+		guest)	n=$((n + 1)); monitor_cmds+=("")
+			echo "$rest" > "$dir/topology/phase$n.guest" ;;
 		wait)	echo "$rest" >> "$dir/topology/phase$n.wait" ;;
 		append)	topo_append="$topo_append $rest" ;;
 		env)	echo "export $rest" >> "$dir/topology/env" ;;
@@ -146,7 +150,7 @@ run_vm() {
 	local initrd=$BUILD/vm-$1.cpio sock=$BUILD/vm-$1.monitor
 	parse_topology "$topo" "$initrd.topo"
 	cat "$cpio" "$initrd.topo" > "$initrd"
-	local rc=0 t0=$(date +%s) extra= phase=1 qpid
+	local rc=0 t0=$(date +%s) extra= phase=1 qpid mon_cmd
 	# The kselftests' companion module (lib/test_isolation.c) makes a group.
 	[ "$mode" = test ] && extra=test_isolation.groups=1
 	# The suites run at boot, before /init; SMP is what UML cannot give.
@@ -168,13 +172,18 @@ run_vm() {
 	while kill -0 "$qpid" 2>/dev/null; do
 		if [ "$mode" = test ] && [ "$phase" -le "${#monitor_cmds[@]}" ] &&
 		   grep -q "ISOLATION-PHASE-READY $phase\b" "$log"; then
-			msg "guest $1: phase $phase: (qemu) ${monitor_cmds[$((phase - 1))]}"
-			# The monitor echoes the command with line-editing codes:
-			# keep only what it answered.
-			monitor_send "$sock" "${monitor_cmds[$((phase - 1))]}" |
-				tr -d '\r' | sed 's/\x1b\[[0-9;]*[A-Za-z]//g' |
-				grep -v '^(qemu)\|QEMU .* monitor' |
-				grep -vF "${monitor_cmds[$((phase - 1))]}" >&2 || true
+			mon_cmd=${monitor_cmds[$((phase - 1))]}
+			if [ -z "$mon_cmd" ]; then
+				msg "guest $1: phase $phase: run by the guest"
+			else
+				msg "guest $1: phase $phase: (qemu) $mon_cmd"
+				# The monitor echoes the command with line-editing
+				# codes: keep only what it answered.
+				monitor_send "$sock" "$mon_cmd" |
+					tr -d '\r' | sed 's/\x1b\[[0-9;]*[A-Za-z]//g' |
+					grep -v '^(qemu)\|QEMU .* monitor' |
+					grep -vF "$mon_cmd" >&2 || true
+			fi
 			phase=$((phase + 1))
 		fi
 		sleep 0.5

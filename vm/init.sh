@@ -69,6 +69,10 @@ run_tests() {
 				/selftests/isolation_lsisolation_test -t runs_during_hotplug &
 			reader=$!
 			echo "ISOLATION-PHASE-READY $phase"
+			if [ -e /topology/phase$phase.guest ]; then
+				echo "# phase $phase: $(cat /topology/phase$phase.guest)"
+				sh /topology/phase$phase.guest || rc=1
+			fi
 		fi
 		if [ -e /topology/phase$phase.wait ]; then
 			wait_devices /topology/phase$phase.wait || rc=1
