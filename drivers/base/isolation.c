@@ -209,11 +209,13 @@ static bool isolation_claims(const struct isolation_group *group,
 /*
  * Does @group refuse drivers its manager does not accept?  A group taken
  * implicitly stops doing so as soon as its manager's last driver left,
- * before the release work clears the manager.
+ * before the release work clears the manager.  Under isolation_lock, or
+ * under RCU as a hint (__isolation_driver_may_match()).
  */
 static bool isolation_group_holds(const struct isolation_group *group)
 {
-	return group->manager && (!group->implicit || group->claimed);
+	return READ_ONCE(group->manager) &&
+	       (!READ_ONCE(group->implicit) || READ_ONCE(group->claimed));
 }
 
 static bool isolation_group_is_locked(const struct isolation_group *group)
@@ -1156,15 +1158,17 @@ EXPORT_SYMBOL_GPL(isolation_device_reason);
 
 /* managers */
 
-static bool isolation_manager_registered(struct isolation_manager *mgr)
+/* @mgr as registered, or NULL; drivers point to their manager as const. */
+static struct isolation_manager *
+isolation_manager_registered(const struct isolation_manager *mgr)
 {
 	struct isolation_manager *m;
 
 	lockdep_assert_held(&isolation_mutex);
 	list_for_each_entry(m, &isolation_managers, node)
 		if (m == mgr)
-			return true;
-	return false;
+			return m;
+	return NULL;
 }
 
 /*
@@ -1998,7 +2002,7 @@ isolation_device_manager(struct device *dev)
 static void isolation_take_on_bind(struct device *dev,
 				   const struct device_driver *drv)
 {
-	struct isolation_manager *mgr = NULL, *m;
+	struct isolation_manager *mgr;
 	struct isolation_group *group;
 
 	if (!drv->isolation_manager || !drv->isolation_manager->take_on_bind ||
@@ -2007,9 +2011,7 @@ static void isolation_take_on_bind(struct device *dev,
 
 	mutex_lock(&isolation_mutex);
 	group = dev->isolation_group;
-	list_for_each_entry(m, &isolation_managers, node)
-		if (m == drv->isolation_manager)
-			mgr = m;
+	mgr = isolation_manager_registered(drv->isolation_manager);
 	if (!group || !group->provider || !mgr)
 		goto out_unlock;
 	spin_lock(&isolation_lock);
@@ -2107,7 +2109,7 @@ bool __isolation_driver_may_match(const struct device_driver *drv,
 	rcu_read_lock();
 	group = READ_ONCE(dev->isolation_group);
 	mgr = group ? READ_ONCE(group->manager) : NULL;
-	if (mgr && (!READ_ONCE(group->implicit) || READ_ONCE(group->claimed)))
+	if (mgr && isolation_group_holds(group))
 		ok = isolation_mgr_accepts(mgr, dev, drv);
 	rcu_read_unlock();
 	return ok;

@@ -574,15 +574,34 @@ TEST_F_TIMEOUT(vfio, handover_iommufd_cdev, 90)
 }
 
 /*
+ * @driver binds to the driverless @d neither through its bind file nor
+ * through drivers_probe: @d's group stays @manager's, locked.
+ */
+static void no_bind(struct __test_metadata *_metadata, const struct dev *d,
+		    const char *driver, const char *manager)
+{
+	char path[PATH_MAX];
+	int err;
+
+	ASSERT_EQ(0, pathf(path, "%s/%s/bind", PCI_DRIVERS, driver));
+	err = write_path(path, d->bdf);
+	ksft_print_msg("%s bind of %s: %s\n", driver, d->bdf, strerror(err));
+	ASSERT_NE(0, err) TH_LOG("%s bound in a group of %s", driver, manager);
+	check_state(_metadata, d, manager, "1", "", "bind refused");
+
+	err = probe_dev(d->bdf);
+	ksft_print_msg("drivers_probe of %s: %s\n", d->bdf, strerror(err));
+	check_state(_metadata, d, manager, "1", "", "drivers_probe");
+}
+
+/*
  * A host driver cannot bind in a vfio-managed group, even to a device left
  * driverless and without a driver override: neither through its bind file
  * nor through drivers_probe.
  */
 TEST_F_TIMEOUT(vfio, host_bind_refused, 90)
 {
-	char path[PATH_MAX];
 	struct dev d;
-	int err;
 
 	start_dev(_metadata, &d, "ISOLATION_VFIO_ENDPOINT", &self->restore[0]);
 	hand_over(_metadata, &d);
@@ -592,16 +611,7 @@ TEST_F_TIMEOUT(vfio, host_bind_refused, 90)
 	ASSERT_EQ(0, dev_write(d.bdf, "driver_override", "\n"));
 	check_state(_metadata, &d, VFIO_MANAGER, "1", "", "vfio-pci unbound");
 
-	ASSERT_EQ(0, pathf(path, "%s/%s/bind", PCI_DRIVERS, d.host));
-	err = write_path(path, d.bdf);
-	ksft_print_msg("%s bind of %s: %s\n", d.host, d.bdf, strerror(err));
-	ASSERT_NE(0, err) TH_LOG("%s bound in a locked group", d.host);
-	check_state(_metadata, &d, VFIO_MANAGER, "1", "", "host bind refused");
-
-	err = probe_dev(d.bdf);
-	ksft_print_msg("drivers_probe of %s: %s\n", d.bdf, strerror(err));
-	check_state(_metadata, &d, VFIO_MANAGER, "1", "", "drivers_probe");
-
+	no_bind(_metadata, &d, d.host, VFIO_MANAGER);
 	give_back(_metadata, &d);
 }
 
@@ -612,9 +622,7 @@ TEST_F_TIMEOUT(vfio, host_bind_refused, 90)
  */
 TEST_F_TIMEOUT(vfio, other_manager_refuses_vfio, 90)
 {
-	char path[PATH_MAX];
 	struct dev d;
-	int err;
 
 	start_dev(_metadata, &d, "ISOLATION_VFIO_ENDPOINT", &self->restore[0]);
 	ASSERT_EQ(0, set_manager(&d, OTHER_MANAGER "\n"))
@@ -623,14 +631,7 @@ TEST_F_TIMEOUT(vfio, other_manager_refuses_vfio, 90)
 	check_state(_metadata, &d, OTHER_MANAGER, "1", "", "other manager");
 
 	ASSERT_EQ(0, dev_write(d.bdf, "driver_override", VFIO_DRIVER));
-	err = probe_dev(d.bdf);
-	ksft_print_msg("drivers_probe of %s: %s\n", d.bdf, strerror(err));
-	check_state(_metadata, &d, OTHER_MANAGER, "1", "", "drivers_probe");
-	ASSERT_EQ(0, pathf(path, "%s/%s/bind", PCI_DRIVERS, VFIO_DRIVER));
-	err = write_path(path, d.bdf);
-	ksft_print_msg("%s bind of %s: %s\n", VFIO_DRIVER, d.bdf, strerror(err));
-	ASSERT_NE(0, err) TH_LOG("vfio-pci bound in a group of %s", OTHER_MANAGER);
-	check_state(_metadata, &d, OTHER_MANAGER, "1", "", "vfio-pci refused");
+	no_bind(_metadata, &d, VFIO_DRIVER, OTHER_MANAGER);
 
 	ASSERT_EQ(0, dev_write(d.bdf, "driver_override", "\n"));
 	give_back(_metadata, &d);
