@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The PCI rules of DMA isolation
+ *
+ * An IOMMU tells devices apart by the requester ID of their DMA, so it can
+ * keep two PCI devices apart only if their DMA carries different requester
+ * IDs and cannot reach the other device before it reaches the IOMMU.  The
+ * IOMMU core's pci_device_group() and the isolation providers
+ * (Documentation/isolation.txt) group PCI devices by the same rules, which
+ * this file holds:
+ *
+ *  - DMA aliases: a device that issues DMA with another device's requester
+ *    ID (pci_real_dma_dev(), the DMA alias quirks) shares its group;
+ *  - a PCIe-to-PCI/PCI-X bridge issues the DMA of everything behind it
+ *    under its own ID, so all of that is one group with the bridge;
+ *  - going up from there, every bridge whose path to the root lacks
+ *    isolating ACS lets the devices below it reach each other directly, so
+ *    the group grows to the topmost such bridge: the group's boundary;
+ *  - on the boundary's bus, functions of a multifunction slot without
+ *    isolating ACS and devices that are DMA aliases of each other share a
+ *    group, and so on transitively.
+ *
+ * What it looks at is only what the rules can reach: the device's path to
+ * the root and the boundary's bus, never every PCI device of the machine,
+ * so grouping a device costs the same on a host with thousands of virtual
+ * functions as on a small one.
+ *
+ * Both the group a device belongs to and the name and reason the providers
+ * give follow from the topology alone: the devices on the boundary's bus
+ * that share its group are found in full, and the one with the lowest devfn
+ * names the group whichever of them was probed first.
+ *
+ * Locking: pci_bus_sem (read) while a bus's device list is looked at;
+ * callers' callbacks run without it.
+ */
+
+#include <linux/bitmap.h>
+#include <linux/pci.h>
+#include <linux/pci-isolation.h>
+#include <linux/slab.h>
+
+#include "pci.h"
+
+#define PCI_ISOLATION_DEVFNS	256
+
+/* A function's isolating ACS, looked up once per walk. */
+enum pci_isolation_acs {
+	PCI_ISOLATION_ACS_UNKNOWN,
+	PCI_ISOLATION_ACS_YES,
+	PCI_ISOLATION_ACS_NO,
+};
+
+/**
+ * struct pci_isolation_walk - the boundary's bus, as one walk sees it
+ * @dev: the devices on the bus by devfn, with a reference once
+ *	pci_isolation_walk() returns
+ * @present: devfns that have a device in @dev
+ * @member: devfns of the devices that share the group with the start
+ * @acs: a device's isolating ACS (enum pci_isolation_acs), by devfn
+ * @parent: for each member but the start, the member it was reached from
+ * @order: the members in the order they were reached, the start first
+ * @count: how many members @order holds
+ */
+struct pci_isolation_walk {
+	struct pci_dev *dev[PCI_ISOLATION_DEVFNS];
+	DECLARE_BITMAP(present, PCI_ISOLATION_DEVFNS);
+	DECLARE_BITMAP(member, PCI_ISOLATION_DEVFNS);
+	u8 acs[PCI_ISOLATION_DEVFNS];
+	u8 parent[PCI_ISOLATION_DEVFNS];
+	u8 order[PCI_ISOLATION_DEVFNS];
+	unsigned int count;
+};
+
+static bool pci_isolation_lacks_acs(struct pci_isolation_walk *walk,
+				    unsigned int devfn)
+{
+	if (walk->acs[devfn] == PCI_ISOLATION_ACS_UNKNOWN)
+		walk->acs[devfn] = pci_acs_enabled(walk->dev[devfn],
+						   PCI_ISOLATION_ACS_FLAGS) ?
+				   PCI_ISOLATION_ACS_YES : PCI_ISOLATION_ACS_NO;
+	return walk->acs[devfn] == PCI_ISOLATION_ACS_NO;
+}
+
+/*
+ * Functions of one slot that are not kept apart: @a is multifunction and
+ * neither has isolating ACS.
+ */
+static bool pci_isolation_mf_siblings(struct pci_isolation_walk *walk,
+				      unsigned int a, unsigned int b)
+{
+	return a != b && PCI_SLOT(a) == PCI_SLOT(b) &&
+	       walk->dev[a]->multifunction &&
+	       pci_isolation_lacks_acs(walk, a) &&
+	       pci_isolation_lacks_acs(walk, b);
+}
+
+static bool pci_isolation_related(struct pci_isolation_walk *walk,
+				  unsigned int a, unsigned int b)
+{
+	return pci_devs_are_dma_aliases(walk->dev[a], walk->dev[b]) ||
+	       pci_isolation_mf_siblings(walk, a, b);
+}
+
+/*
+ * Find the devices on @start's bus that share its group, breadth first and
+ * by devfn, so that the result and the order depend on the topology alone.
+ * Takes a reference on every device of the bus in @walk->dev.
+ */
+static void pci_isolation_walk(struct pci_dev *start,
+			       struct pci_isolation_walk *walk)
+{
+	unsigned int head, devfn, peer;
+	struct pci_dev *tmp;
+
+	bitmap_zero(walk->present, PCI_ISOLATION_DEVFNS);
+	bitmap_zero(walk->member, PCI_ISOLATION_DEVFNS);
+	memset(walk->acs, PCI_ISOLATION_ACS_UNKNOWN, sizeof(walk->acs));
+
+	down_read(&pci_bus_sem);
+	list_for_each_entry(tmp, &start->bus->devices, bus_list) {
+		walk->dev[tmp->devfn] = pci_dev_get(tmp);
+		__set_bit(tmp->devfn, walk->present);
+	}
+	up_read(&pci_bus_sem);
+
+	/* @start may be on its way off the bus's list. */
+	if (!test_bit(start->devfn, walk->present)) {
+		walk->dev[start->devfn] = pci_dev_get(start);
+		__set_bit(start->devfn, walk->present);
+	}
+
+	walk->order[0] = start->devfn;
+	walk->count = 1;
+	__set_bit(start->devfn, walk->member);
+	for (head = 0; head < walk->count; head++) {
+		devfn = walk->order[head];
+		for_each_set_bit(peer, walk->present, PCI_ISOLATION_DEVFNS) {
+			if (test_bit(peer, walk->member) ||
+			    !pci_isolation_related(walk, devfn, peer))
+				continue;
+			__set_bit(peer, walk->member);
+			walk->parent[peer] = devfn;
+			walk->order[walk->count++] = peer;
+		}
+	}
+}
+
+static void pci_isolation_walk_done(struct pci_isolation_walk *walk)
+{
+	unsigned int devfn;
+
+	for_each_set_bit(devfn, walk->present, PCI_ISOLATION_DEVFNS)
+		pci_dev_put(walk->dev[devfn]);
+}
+
+static int pci_isolation_last_alias(struct pci_dev *pdev, u16 alias,
+				    void *opaque)
+{
+	struct pci_dev **last = opaque;
+
+	*last = pdev;
+	return 0;
+}
+
+/* @iso->alias and @iso->boundary of @pdev, without references. */
+static void pci_isolation_path(struct pci_dev *pdev, struct pci_isolation *iso)
+{
+	struct pci_bus *bus;
+
+	pci_for_each_dma_alias(pdev, pci_isolation_last_alias, &iso->alias);
+	iso->boundary = iso->alias;
+	for (bus = iso->alias->bus; !pci_is_root_bus(bus); bus = bus->parent) {
+		if (!bus->self)
+			continue;
+		if (pci_acs_path_enabled(bus->self, NULL,
+					 PCI_ISOLATION_ACS_FLAGS))
+			break;
+		iso->boundary = bus->self;
+	}
+}
+
+/**
+ * pci_isolation_get() - where a PCI device stands, for DMA isolation
+ * @pdev: the device
+ * @iso: filled in with @pdev's alias, boundary, group key and reason
+ *
+ * The reason is, in this order: the DMA proxy or the PCIe-to-PCI bridge
+ * (@iso->alias) that issues @pdev's DMA; the topmost bridge above without
+ * isolating ACS (@iso->boundary); @pdev naming the group itself; or, for a
+ * boundary that does not name its group, the relation (DMA alias,
+ * multifunction sibling) to the device through which it is reached from
+ * the one that does.
+ *
+ * Context: Process context; takes pci_bus_sem for reading.
+ * Return: 0 with references on the devices in @iso, to be dropped with
+ * pci_isolation_put(); -ENOMEM.
+ */
+int pci_isolation_get(struct pci_dev *pdev, struct pci_isolation *iso)
+{
+	struct pci_isolation_walk *walk;
+	unsigned int key, parent;
+
+	memset(iso, 0, sizeof(*iso));
+	pci_isolation_path(pdev, iso);
+
+	walk = kmalloc(sizeof(*walk), GFP_KERNEL);
+	if (!walk)
+		return -ENOMEM;
+	pci_isolation_walk(iso->boundary, walk);
+	key = find_first_bit(walk->member, PCI_ISOLATION_DEVFNS);
+	iso->key = pci_dev_get(walk->dev[key]);
+	if (iso->key != iso->boundary) {
+		/* The boundary's parent as seen from the key. */
+		pci_isolation_walk_done(walk);
+		pci_isolation_walk(iso->key, walk);
+	}
+
+	if (iso->alias != pdev) {
+		iso->why = pci_dev_get(iso->alias);
+		iso->reason = iso->alias == pci_real_dma_dev(pdev) ?
+			      ISOLATION_REASON_DMA_ALIAS :
+			      ISOLATION_REASON_PCI_BRIDGE;
+	} else if (iso->boundary != pdev) {
+		iso->why = pci_dev_get(iso->boundary);
+		iso->reason = ISOLATION_REASON_NO_ACS;
+	} else if (iso->key == pdev) {
+		iso->reason = ISOLATION_REASON_BOUNDARY;
+	} else {
+		parent = walk->parent[pdev->devfn];
+		iso->why = pci_dev_get(walk->dev[parent]);
+		iso->reason = pci_devs_are_dma_aliases(pdev, iso->why) ?
+			      ISOLATION_REASON_DMA_ALIAS :
+			      ISOLATION_REASON_MULTIFUNCTION;
+	}
+	pci_dev_get(iso->alias);
+	pci_dev_get(iso->boundary);
+	pci_isolation_walk_done(walk);
+	kfree(walk);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(pci_isolation_get);
+
+/**
+ * pci_isolation_put() - drop what pci_isolation_get() took
+ * @iso: filled in by pci_isolation_get()
+ *
+ * Context: Any context that may drop a device reference.
+ */
+void pci_isolation_put(struct pci_isolation *iso)
+{
+	pci_dev_put(iso->why);
+	pci_dev_put(iso->key);
+	pci_dev_put(iso->boundary);
+	pci_dev_put(iso->alias);
+	memset(iso, 0, sizeof(*iso));
+}
+EXPORT_SYMBOL_GPL(pci_isolation_put);
+
+struct pci_isolation_alias_peers {
+	int (*fn)(struct pci_dev *peer, void *data);
+	void *data;
+	int ret;
+};
+
+static int pci_isolation_alias_peer(struct pci_dev *pdev, u16 alias,
+				    void *opaque)
+{
+	struct pci_isolation_alias_peers *peers = opaque;
+
+	peers->ret = peers->fn(pdev, peers->data);
+	return peers->ret;
+}
+
+/**
+ * pci_isolation_for_each_peer() - visit devices that share a PCI device's group
+ * @pdev: the device
+ * @fn: called for each device visited; a value other than 0 stops the walk
+ * @data: passed to @fn
+ *
+ * Visits @pdev's DMA aliases (@pdev first), the bridges up to its boundary,
+ * and the devices on the boundary's bus that share the group, in this order,
+ * which is the order pci_device_group() has always looked for an existing
+ * group in.  The devices below the boundary that share the group are not
+ * visited: the boundary is probed before them.  @fn may be called twice
+ * for one device and must not add or remove PCI devices.
+ *
+ * Context: Process context; takes pci_bus_sem for reading, but calls @fn
+ * without it.
+ * Return: what @fn returned if it stopped the walk, else 0; -ENOMEM.
+ */
+int pci_isolation_for_each_peer(struct pci_dev *pdev,
+				int (*fn)(struct pci_dev *peer, void *data),
+				void *data)
+{
+	struct pci_isolation_alias_peers peers = { .fn = fn, .data = data };
+	struct pci_isolation_walk *walk;
+	struct pci_isolation iso = {};
+	struct pci_bus *bus;
+	unsigned int i;
+	int ret;
+
+	if (pci_for_each_dma_alias(pdev, pci_isolation_alias_peer, &peers))
+		return peers.ret;
+
+	pci_isolation_path(pdev, &iso);
+	for (bus = iso.alias->bus;
+	     iso.boundary != iso.alias && !pci_is_root_bus(bus);
+	     bus = bus->parent) {
+		if (!bus->self)
+			continue;
+		ret = fn(bus->self, data);
+		if (ret)
+			return ret;
+		if (bus->self == iso.boundary)
+			break;
+	}
+
+	walk = kmalloc(sizeof(*walk), GFP_KERNEL);
+	if (!walk)
+		return -ENOMEM;
+	pci_isolation_walk(iso.boundary, walk);
+	ret = 0;
+	for (i = 0; i < walk->count && !ret; i++)
+		ret = fn(walk->dev[walk->order[i]], data);
+	pci_isolation_walk_done(walk);
+	kfree(walk);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(pci_isolation_for_each_peer);
