@@ -23,6 +23,7 @@
 
 #define pr_fmt(fmt) "iommu: isolation: " fmt
 
+#include <kunit/visibility.h>
 #include <linux/device.h>
 #include <linux/isolation.h>
 #include <linux/pci.h>
@@ -148,6 +149,7 @@ void iommu_isolation_register(struct iommu_isolation *iso)
 	}
 	iso->registered = true;
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_isolation_register);
 
 /**
  * iommu_isolation_add_device() - put a device the IOMMU translates in its group
@@ -175,6 +177,7 @@ void iommu_isolation_add_device(struct iommu_isolation *iso, struct device *dev)
 	if (ret)
 		dev_warn(dev, "in no isolation group: %d\n", ret);
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_isolation_add_device);
 
 /**
  * iommu_isolation_remove_device() - take a device out of its group
@@ -199,3 +202,4 @@ void iommu_isolation_remove_device(struct iommu_isolation *iso,
 		isolation_group_remove_device(dev);
 	isolation_group_put(group);
 }
+EXPORT_SYMBOL_IF_KUNIT(iommu_isolation_remove_device);

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The groups of the Intel VT-d isolation provider, checked against the
- * IOMMU core: every device in /sys/kernel/iommu_groups is in exactly one
- * "intel-iommu" group of /sys/isolation and the two partitions are equal;
- * every member says why it is in its group, and what it says is coherent.
+ * The groups of the IOMMU's isolation provider, checked against the IOMMU
+ * core: every device in /sys/kernel/iommu_groups is in exactly one group of
+ * the provider ("intel-iommu" under VT-d, "amd-iommu" under AMD-Vi) in
+ * /sys/isolation and the two partitions are equal; every member says why it
+ * is in its group, and what it says is coherent.
  *
- * With ISOLATION_VTD_EXPECT=<file>, the groups must also be the ones a
+ * With ISOLATION_IOMMU_EXPECT=<file>, the groups must also be the ones a
  * known topology implies.  Each line of the file is one expectation:
  *
  *   group <name> <device>...   a group of that name with exactly these
@@ -23,7 +24,8 @@
  *   events <add> <del>         the test module's notifier listener has seen
  *                              exactly these device events since it loaded
  *
- * Without VT-d (no /sys/class/iommu/dmar*) every test is skipped.
+ * Without VT-d or AMD-Vi (no /sys/class/iommu/dmar* or ivhd*) every test is
+ * skipped.
  *
  * Empty lines and lines starting with '#' are ignored.
  */
@@ -41,11 +43,32 @@
 #include "isolation.h"
 
 #define IOMMU_GROUPS "/sys/kernel/iommu_groups"
-#define VTD_PROVIDER "intel-iommu"
 /* The kselftests' own provider, lib/test_isolation.c, when it is loaded. */
 #define TEST_PROVIDER "isolation-test"
 #define MAX_DEVS 512
 #define NAME_LEN 128
+
+/*
+ * The provider of the active IOMMU, from its units in /sys/class/iommu
+ * (VT-d's DMAR units, AMD-Vi's IVHD units), or NULL.
+ */
+static const char *iommu_provider(void)
+{
+	const char *provider = NULL;
+	struct dirent *de;
+	DIR *d;
+
+	d = opendir("/sys/class/iommu");
+	while (d && !provider && (de = readdir(d))) {
+		if (!strncmp(de->d_name, "dmar", 4))
+			provider = "intel-iommu";
+		else if (!strncmp(de->d_name, "ivhd", 4))
+			provider = "amd-iommu";
+	}
+	if (d)
+		closedir(d);
+	return provider;
+}
 
 struct member {
 	char path[PATH_MAX];	/* resolved sysfs path of the device */
@@ -56,13 +79,13 @@ struct member {
 struct partition {
 	int count;
 	struct member m[MAX_DEVS];
-	int groups;			/* VT-d groups, members or not */
+	int groups;			/* the provider's groups, members or not */
 	int id[MAX_DEVS];
 	char name[MAX_DEVS][NAME_LEN];
 };
 
-/* Group @id's name, if its provider is VT-d; 0 if it is not; -1 on error. */
-static int vtd_group(struct __test_metadata *_metadata, int id, char *name)
+/* Group @id's name, if it is the IOMMU provider's; 0 if not; -1 on error. */
+static int provider_group(struct __test_metadata *_metadata, int id, char *name)
 {
 	char dir[PATH_MAX], provider[NAME_LEN];
 
@@ -72,7 +95,7 @@ static int vtd_group(struct __test_metadata *_metadata, int id, char *name)
 		EXPECT_TRUE(0) TH_LOG("%s: provider or name unreadable", dir);
 		return -1;
 	}
-	if (!strcmp(provider, VTD_PROVIDER))
+	if (!strcmp(provider, iommu_provider()))
 		return 1;
 	EXPECT_STREQ(TEST_PROVIDER, provider)
 		TH_LOG("group %d (%s) has provider %s", id, name, provider);
@@ -112,11 +135,11 @@ static int numeric_entry(const struct dirent *de)
 	return de->d_name[0] >= '0' && de->d_name[0] <= '9';
 }
 
-/* The members of every VT-d group, or of every IOMMU group. */
-static void read_partition(struct __test_metadata *_metadata, int vtd,
+/* The members of every group of the provider, or of every IOMMU group. */
+static void read_partition(struct __test_metadata *_metadata, int provider,
 			   struct partition *p)
 {
-	const char *root = vtd ? ISOLATION_ROOT : IOMMU_GROUPS;
+	const char *root = provider ? ISOLATION_ROOT : IOMMU_GROUPS;
 	char dir[PATH_MAX], name[NAME_LEN];
 	struct dirent **de;
 	int i, n, id;
@@ -128,11 +151,11 @@ static void read_partition(struct __test_metadata *_metadata, int vtd,
 	for (i = 0; i < n; i++) {
 		id = atoi(de[i]->d_name);
 		free(de[i]);
-		if (vtd && vtd_group(_metadata, id, name) != 1)
+		if (provider && provider_group(_metadata, id, name) != 1)
 			continue;
 		ASSERT_LT(p->groups, MAX_DEVS);
 		p->id[p->groups] = id;
-		snprintf(p->name[p->groups++], NAME_LEN, "%s", vtd ? name : "");
+		snprintf(p->name[p->groups++], NAME_LEN, "%s", provider ? name : "");
 		ASSERT_EQ(0, pathf(dir, "%s/%d", root, id));
 		read_members(_metadata, dir, id, p);
 	}
@@ -151,27 +174,12 @@ static struct member *find_path(struct partition *p, const char *path)
 
 static struct partition iso, iommu;
 
-/* Is an Intel IOMMU (DMAR unit) active? */
-static int vtd_present(void)
-{
-	struct dirent *de;
-	int found = 0;
-	DIR *d;
-
-	d = opendir("/sys/class/iommu");
-	while (d && !found && (de = readdir(d)))
-		found = !strncmp(de->d_name, "dmar", 4);
-	if (d)
-		closedir(d);
-	return found;
-}
-
-#define NO_VTD "VT-d is not active (no /sys/class/iommu/dmar*)"
+#define NO_IOMMU "no VT-d or AMD-Vi unit is active (/sys/class/iommu)"
 
 /* Is @path's device named in a "missing <device>" expectation? */
 static int expected_missing(const char *path)
 {
-	const char *file = getenv("ISOLATION_VTD_EXPECT");
+	const char *file = getenv("ISOLATION_IOMMU_EXPECT");
 	const char *dev = strrchr(path, '/') + 1;
 	char buf[512], *kw, *arg;
 	int found = 0;
@@ -188,15 +196,15 @@ static int expected_missing(const char *path)
 	return found;
 }
 
-TEST(vtd_is_active)
+TEST(iommu_is_active)
 {
-	if (!vtd_present())
-		SKIP(return, NO_VTD);
+	if (!iommu_provider())
+		SKIP(return, NO_IOMMU);
 	read_partition(_metadata, 0, &iommu);
 	ASSERT_GT(iommu.count, 0)
-		TH_LOG("no device in %s: VT-d is not active", IOMMU_GROUPS);
+		TH_LOG("no device in %s: the IOMMU is not active", IOMMU_GROUPS);
 	read_partition(_metadata, 1, &iso);
-	ASSERT_GT(iso.count, 0) TH_LOG("no group of provider %s", VTD_PROVIDER);
+	ASSERT_GT(iso.count, 0) TH_LOG("no group of provider %s", iommu_provider());
 }
 
 /*
@@ -208,8 +216,8 @@ TEST(partition_equals_iommu_groups)
 	struct member *a, *b, *ia, *ib;
 	int i, j, missing = 0;
 
-	if (!vtd_present())
-		SKIP(return, NO_VTD);
+	if (!iommu_provider())
+		SKIP(return, NO_IOMMU);
 	read_partition(_metadata, 0, &iommu);
 	read_partition(_metadata, 1, &iso);
 	for (i = 0; i < iommu.count; i++) {
@@ -258,7 +266,7 @@ static int known_reason(const char *r)
 	return 0;
 }
 
-/* Member @name of any VT-d group, by its name in devices/. */
+/* Member @name of any group of the provider, by its name in devices/. */
 static struct member *find_name(struct partition *p, const char *name)
 {
 	int i;
@@ -269,7 +277,7 @@ static struct member *find_name(struct partition *p, const char *name)
 	return NULL;
 }
 
-/* The name of the VT-d group with id @id, or NULL. */
+/* The name of the provider's group with id @id, or NULL. */
 static const char *group_name(int id)
 {
 	int i;
@@ -300,15 +308,15 @@ TEST(reasons_are_coherent)
 	const char *name;
 	int i;
 
-	if (!vtd_present())
-		SKIP(return, NO_VTD);
+	if (!iommu_provider())
+		SKIP(return, NO_IOMMU);
 	read_partition(_metadata, 1, &iso);
 	for (i = 0; i < iso.count; i++) {
 		m = &iso.m[i];
 		read_reason(_metadata, m, reason, why);
 		EXPECT_TRUE(known_reason(reason))
 			TH_LOG("%s: unknown reason %s", m->name, reason);
-		/* VT-d always knows why. */
+		/* The IOMMU providers always know why. */
 		EXPECT_STRNE("provider", reason) TH_LOG("%s", m->name);
 		if (!strcmp(reason, "boundary") || !strcmp(reason, "provider")) {
 			EXPECT_STREQ("", why) TH_LOG("%s", m->name);
@@ -333,7 +341,7 @@ TEST(reasons_are_coherent)
 	}
 }
 
-/* The id of the VT-d group called @name, or -1. */
+/* The id of the provider's group called @name, or -1. */
 static int group_named(const char *name)
 {
 	int i;
@@ -430,7 +438,7 @@ static void expect_events(struct __test_metadata *_metadata, int line)
 		TH_LOG("line %d: DEL_DEVICE events", line);
 }
 
-/* Translated by VT-d, in no VT-d group (the provider could not add it). */
+/* Translated by the IOMMU, in no group (the provider could not add it). */
 static void expect_missing(struct __test_metadata *_metadata, int line)
 {
 	char *dev = word(), path[PATH_MAX], real[PATH_MAX];
@@ -443,7 +451,7 @@ static void expect_missing(struct __test_metadata *_metadata, int line)
 	ASSERT_EQ(0, pathf(path, "/sys/bus/pci/devices/%s", dev));
 	ASSERT_NE(NULL, realpath(path, real)) TH_LOG("line %d: no %s", line, dev);
 	EXPECT_EQ(NULL, find_path(&iso, real))
-		TH_LOG("line %d: %s is in a VT-d group", line, dev);
+		TH_LOG("line %d: %s is in a group of the provider", line, dev);
 }
 
 static void expect_gone(struct __test_metadata *_metadata, int line)
@@ -460,15 +468,15 @@ static void expect_gone(struct __test_metadata *_metadata, int line)
 
 TEST(topology_expectations)
 {
-	const char *file = getenv("ISOLATION_VTD_EXPECT");
+	const char *file = getenv("ISOLATION_IOMMU_EXPECT");
 	char buf[4096], *kw, *arg;
 	int line = 0, checked = 0;
 	FILE *f;
 
-	if (!vtd_present())
-		SKIP(return, NO_VTD);
+	if (!iommu_provider())
+		SKIP(return, NO_IOMMU);
 	if (!file)
-		SKIP(return, "ISOLATION_VTD_EXPECT not set: no topology to compare with");
+		SKIP(return, "ISOLATION_IOMMU_EXPECT not set: no topology to compare with");
 	f = fopen(file, "r");
 	ASSERT_NE(NULL, f) TH_LOG("%s: %s", file, strerror(errno));
 	read_partition(_metadata, 1, &iso);
