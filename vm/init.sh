@@ -33,6 +33,41 @@ wait_devices() {
 	done < "$1"
 }
 
+# Every member of an IOMMU's group must be stated by the phase's
+# expectations ($2): listed in the "group" line of its group and given a
+# "reason" line of its own.  The kselftest that reads the expectations
+# checks what the lines say, this that no member is left out.  The groups
+# of the kselftests' own provider, isolation-test (test-0, claimed), are
+# left out: the expectations cannot name them.  Says which device lacks
+# what, keeps that in /tmp/unstated, and fails if any does.
+check_stated() { # <phase> <expect file>
+	for g in /sys/isolation/[0-9]*; do
+		[ -d "$g" ] || continue
+		[ "$(cat "$g/provider")" != isolation-test ] || continue
+		name=$(cat "$g/name")
+		for d in "$g"/devices/*; do
+			[ -L "$d" ] || continue
+			dev=${d##*/}
+			awk -v n="$name" -v d="$dev" '
+				$1 == "group" && $2 == n {
+					for (i = 3; i <= NF; i++) if ($i == d) f = 1
+				}
+				END { exit !f }' "$2" ||
+				echo "ISOLATION-UNSTATED phase $1: $dev (group $name): no 'expect group $name ... $dev ...' line"
+			awk -v d="$dev" '$1 == "reason" && $2 == d { f = 1 }
+				END { exit !f }' "$2" ||
+				echo "ISOLATION-UNSTATED phase $1: $dev (group $name): no 'expect reason $dev ...' line"
+		done
+	done > /tmp/unstated.now
+	if [ -s /tmp/unstated.now ]; then
+		cat /tmp/unstated.now
+		cat /tmp/unstated.now >> /tmp/unstated
+		echo "not ok - phase $1: the topology leaves members of IOMMU groups unstated"
+		return 1
+	fi
+	echo "# phase $1: every member of an IOMMU group has its group and reason stated"
+}
+
 # The kselftests, with the topology's expectations (/topology/phase0.expect);
 # then each hot-plug phase: ask the host for it, wait, check again.
 run_tests() {
@@ -56,6 +91,7 @@ run_tests() {
 		esac
 		"$t" || rc=1
 	done
+	check_stated 0 /topology/phase0.expect || rc=1
 	phase=1
 	while [ -e /topology/phase$phase.expect ]; do
 		if [ $phase = 1 ] && [ -n "$ISOLATION_VFIO_HOTPLUG_NEW" ]; then
@@ -86,12 +122,20 @@ run_tests() {
 		ISOLATION_VTD_EXPECT=/topology/phase$phase.expect \
 			/selftests/isolation_vtd_test || rc=1
 		/selftests/isolation_lsisolation_test || rc=1
+		check_stated $phase /topology/phase$phase.expect || rc=1
 		phase=$((phase + 1))
 	done
 	echo "ISOLATION-TAP-END"
 	echo "ISOLATION-DMESG-BEGIN"
 	dmesg
 	echo "ISOLATION-DMESG-END"
+	# Again after the kernel log, where the end of a failed run shows it.
+	if [ -s /tmp/unstated ]; then
+		echo "ISOLATION-UNSTATED: FAILED: every device in an IOMMU group needs"
+		echo "ISOLATION-UNSTATED: an 'expect group' and an 'expect reason' line"
+		echo "ISOLATION-UNSTATED: in each phase of the topology; missing:"
+		cat /tmp/unstated
+	fi
 	return $rc
 }
 
