@@ -8,12 +8,18 @@
 #   vm.sh initramfs              busybox + kselftests -> build/vm-initramfs.cpio
 #   vm.sh run <topology> <mode>  boot vm/topologies/<topology>.topo;
 #                                mode "test" (kselftests) or "demo"
-#   vm.sh test                   run every topology in test mode
+#   vm.sh test                   run every topology in test mode, under
+#                                VT-d and under AMD-Vi
 #   vm.sh kunit                  the isolation KUnit suites, built into the
 #                                guest kernel, on 4 vCPUs (KASAN, lockdep)
+#   vm.sh bench                  the PCI grouping benchmark, on a guest
+#                                kernel without debugging, 262 functions
 #   vm.sh peers <log>            the iommufd selftests (scripts/peers.sh);
 #                                VM_KERNEL=<bzImage> boots another kernel
 #
+# ISOLATION_IOMMU=intel (the default) boots on VT-d (-device intel-iommu),
+# ISOLATION_IOMMU=amd on AMD-Vi (-device amd-iommu, placed after the
+# topology's devices so that it takes a free slot).
 # TCG by default; ISOLATION_KVM=1 uses KVM.  A run fails on a failed test, a
 # timeout, a panic, or a WARNING/BUG/KASAN/lockdep report on the console.
 set -euo pipefail
@@ -28,9 +34,9 @@ kmake() { make -s -C "$src" O="$out" CC="ccache gcc" -j"$JOBS" "$@"; }
 
 build_kernel() {
 	src=$("$TOP/scripts/tree.sh")
-	frag=$TOP/vm/kernel.config
-	configure_kernel "$src" "$out" "$(cat "$frag")"
-	missing=$(grep '^CONFIG_' "$frag" | while read -r l; do
+	local frag=${kernel_config:-$(cat "$TOP/vm/kernel.config")}
+	configure_kernel "$src" "$out" "$frag"
+	missing=$(grep '^CONFIG_' <<< "$frag" | while read -r l; do
 		grep -qx "$l" "$out/.config" || echo "$l"; done)
 	[ -z "$missing" ] || die "guest config lacks: $missing"
 	msg "building the guest kernel in $out"
@@ -76,7 +82,7 @@ build_initramfs() {
 
 # A topology (vm/topologies/<name>.topo), one directive per line:
 #   qemu <args>         arguments for QEMU (no quoting; split at blanks)
-#   expect <line>       an expectation for isolation_vtd_test (see its header)
+#   expect <line>       an expectation for isolation_iommu_test (see its header)
 #   guest <command>     starts the next phase: run by the guest's shell (for
 #                       instance sriov_numvfs), no QEMU monitor command
 #   hotplug <command>   starts the next phase: sent to the QEMU monitor once
@@ -110,7 +116,7 @@ parse_topology() { # <topology file> <cpio out>; sets topo_args, monitor_cmds, t
 		esac
 	done < "$file"
 	for i in $(seq 0 $n); do
-		[ -s "$dir/topology/phase$i.expect" ] ||
+		[ -s "$dir/topology/phase$i.expect" ] || [ "${TOPO_NO_EXPECT:-0}" = 1 ] ||
 			{ rm -rf "$dir"; die "$file: phase $i has no expect lines"; }
 	done
 	(cd "$dir" && find . | LC_ALL=C sort | cpio -o -H newc --owner=0:0 --quiet) > "$out"
@@ -143,11 +149,18 @@ PY
 
 # run <topology> <mode> <log>
 run_vm() {
-	local topo=$TOP/vm/topologies/$1.topo mode=$2 log=$3 accel smp=2
+	local topo=${TOPO_FILE:-$TOP/vm/topologies/$1.topo} mode=$2 log=$3 accel smp=2
 	[ -f "$topo" ] || die "no topology $1 (vm/topologies/$1.topo)"
 	accel=(-accel tcg)
 	[ "${ISOLATION_KVM:-0}" = 1 ] && accel=(-accel kvm -cpu host)
-	local initrd=$BUILD/vm-$1.cpio sock=$BUILD/vm-$1.monitor
+	local initrd=$BUILD/vm-$1.cpio sock=$BUILD/vm-$1.monitor iommu_arg
+	local iommu=() iommu_after=()
+	case ${ISOLATION_IOMMU:-intel} in
+	intel)	iommu=(-device intel-iommu) iommu_arg=intel_iommu=on ;;
+	none)	iommu_arg=intel_iommu=off ;;
+	amd)	iommu_after=(-device amd-iommu) iommu_arg= ;;
+	*)	die "ISOLATION_IOMMU=${ISOLATION_IOMMU}: intel, amd or none" ;;
+	esac
 	parse_topology "$topo" "$initrd.topo"
 	cat "$cpio" "$initrd.topo" > "$initrd"
 	local rc=0 t0=$(date +%s) extra= phase=1 qpid mon_cmd
@@ -155,18 +168,22 @@ run_vm() {
 	[ "$mode" = test ] && extra=test_isolation.groups=1
 	# The suites run at boot, before /init; SMP is what UML cannot give.
 	[ "$mode" = kunit ] && extra="kunit.enable=1 kunit.filter_glob=isolation*" smp=4
+	# The PCI grouping benchmark (isolation-pci-bench.c), no debugging.
+	[ "$mode" = bench ] && extra="quiet kunit.enable=1 kunit.filter_glob=isolation-pci-bench $BENCH_ARGS"
 	# 160 MiB of hugepages for the iommufd selftests' hugepage variants; VT-d
 	# off, or it claims their mock devices and no mock domain can attach.
 	[ "$mode" = peers ] && extra="hugepages=80 intel_iommu=off"
 	rm -f "$sock"
 	timeout --foreground "$timeout_s" qemu-system-x86_64 \
 		-M q35 "${accel[@]}" -smp "$smp" -m 1G \
-		-device intel-iommu \
+		"${iommu[@]}" \
 		-nographic -no-reboot -nodefaults -serial stdio \
 		-monitor "unix:$sock,server=on,wait=off" \
 		-kernel "${VM_KERNEL:-$out/arch/x86/boot/bzImage}" -initrd "$initrd" \
-		-append "console=ttyS0 intel_iommu=on panic=-1 oops=panic isomode=$mode $extra$topo_append" \
-		"${topo_args[@]}" < /dev/null > "$log" 2>&1 &
+		-append "console=ttyS0 $iommu_arg panic=-1 oops=panic isomode=$mode $extra$topo_append" \
+		"${topo_args[@]}" \
+		"${iommu_after[@]}" \
+		< /dev/null > "$log" 2>&1 &
 	qpid=$!
 	# Hot-plug: the guest says when it is ready for the next phase.
 	while kill -0 "$qpid" 2>/dev/null; do
@@ -239,6 +256,40 @@ kunit)
 	[ $rc = 0 ] || die "KUnit on the SMP guest failed (rc=$rc; $BUILD/vm-kunit.out)"
 	isolation_kunit_counts "$log" "SMP guest (4 vCPUs, KASAN, lockdep)"
 	;;
+bench)
+	# A guest kernel without debugging options, with the benchmarks.
+	out=$BUILD/vm-bench
+	# (Fault injection and the iommufd mock need DEBUG_KERNEL.)
+	kernel_config=$(sed -e '/^# Debugging:/,$d' \
+		-e '/FAULT_INJECTION\|FAILSLAB\|IOMMUFD_TEST/d' "$TOP/vm/kernel.config"
+		echo CONFIG_ISOLATION_GROUPS_KUNIT_BENCH=y)
+	build_kernel
+	[ -f "$cpio" ] || die "no $cpio: run make vm-initramfs first"
+	# 8 functions in slot 00:03 (grouped by the benchmark), and behind a
+	# root port and a PCIe-to-PCI bridge 31 slots of 8: 262 functions.
+	topo=$BUILD/bench-pci.topo
+	{
+		echo "qemu -device edu,bus=pcie.0,addr=0x3.0,multifunction=on"
+		for f in 1 2 3 4 5 6 7; do echo "qemu -device edu,bus=pcie.0,addr=0x3.$f"; done
+		echo "qemu -device pcie-root-port,id=rp1,bus=pcie.0,chassis=1,slot=1,addr=0x4"
+		echo "qemu -device pcie-pci-bridge,id=br1,bus=rp1"
+		for d in $(seq 1 31); do
+			echo "qemu -device edu,bus=br1,addr=$(printf 0x%x $d).0,multifunction=on"
+			for f in 1 2 3 4 5 6 7; do
+				echo "qemu -device edu,bus=br1,addr=$(printf 0x%x $d).$f"
+			done
+		done
+	} > "$topo"
+	log=$BUILD/vm-bench.log
+	TOPO_FILE=$topo TOPO_NO_EXPECT=1 ISOLATION_IOMMU=none \
+	VM_KERNEL=$out/arch/x86/boot/bzImage \
+	BENCH_ARGS="isolation_pci_bench.slot=0000:00:03 isolation_pci_bench.subtree=0000:00:04.0" \
+		run_vm bench-pci bench "$log"
+	grep -qE '(^|\] )ok 1 isolation-pci-bench' <(tr -d '\r' < "$log") ||
+		die "the PCI benchmark did not pass (see $log)"
+	tr -d '\r' < "$log" | grep -oE 'isolation-bench: .*' ||
+		die "no isolation-bench lines in $log"
+	;;
 peers)
 	[ $# = 2 ] || die "usage: vm.sh peers <log>"
 	timeout_s=${ISOLATION_VM_TIMEOUT:-1800}
@@ -246,16 +297,18 @@ peers)
 	;;
 test)
 	fail=0
+	for iommu in intel amd; do
 	for t in "$TOP"/vm/topologies/*.topo; do
 		name=$(basename "$t" .topo)
-		log=$BUILD/vm-$name-test.log
-		if ( run_vm "$name" test "$log" ); then
+		log=$BUILD/vm-$name-$iommu-test.log
+		if ( ISOLATION_IOMMU=$iommu run_vm "$name" test "$log" ); then
 			status=ok
 		else
 			status=FAILED fail=1
 		fi
-		echo "== topology $name: $status"
+		echo "== topology $name ($iommu): $status"
 		sed -n '/ISOLATION-TAP-BEGIN/,/ISOLATION-TAP-END/p' "$log" | sed '1d;$d' | tr -d '\r'
+	done
 	done
 	[ $fail = 0 ] || die "VM tests failed"
 	;;
