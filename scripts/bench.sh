@@ -3,7 +3,8 @@
 #
 # make bench: the isolation group benchmarks (KUnit cases in
 # drivers/base/test/isolation/isolation-bench.c) on UML, built without
-# debugging options.  Prints the "isolation-bench: <name> <value>" lines;
+# debugging options, then drivers/iommu/isolation-pci-bench.c in a guest
+# (vm.sh bench).  Prints the "isolation-bench: <name> <value>" lines;
 # fails only if the cases cannot run, never on speed.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
