@@ -36,6 +36,7 @@
 #include <linux/math64.h>
 #include <linux/moduleparam.h>
 #include <linux/pci.h>
+#include <linux/pci-isolation.h>
 
 #include "iommu-isolation.h"
 
@@ -116,6 +117,36 @@ static u64 ipb_iommu_core(struct kunit *test, struct ipb_devices *devs)
 	return div_u64(ns, IPB_REPEAT * devs->count);
 }
 
+static int ipb_no_group(struct pci_dev *peer, void *data)
+{
+	return 0;
+}
+
+/* The PCI rules alone, per device: pci_isolation_get() and the peer walk. */
+static void ipb_rules(struct kunit *test, struct ipb_devices *devs,
+		      u64 *get_ns, u64 *walk_ns)
+{
+	struct pci_isolation where;
+	unsigned int r, i;
+	ktime_t t0, t1;
+
+	*get_ns = *walk_ns = 0;
+	for (r = 0; r < IPB_REPEAT; r++) {
+		for (i = 0; i < devs->count; i++) {
+			t0 = ktime_get();
+			KUNIT_ASSERT_EQ(test, pci_isolation_get(devs->dev[i], &where), 0);
+			pci_isolation_put(&where);
+			t1 = ktime_get();
+			KUNIT_ASSERT_EQ(test, pci_isolation_for_each_peer(devs->dev[i],
+									  ipb_no_group, NULL), 0);
+			*walk_ns += ktime_to_ns(ktime_sub(ktime_get(), t1));
+			*get_ns += ktime_to_ns(ktime_sub(t1, t0));
+		}
+	}
+	*get_ns = div_u64(*get_ns, IPB_REPEAT * devs->count);
+	*walk_ns = div_u64(*walk_ns, IPB_REPEAT * devs->count);
+}
+
 static void ipb_print(const char *name, u64 num, u64 den)
 {
 	u64 milli = den ? div64_u64(num * 1000, den) : 0;
@@ -189,6 +220,7 @@ static void ipb_rescan_subtree(struct kunit *test)
 static void ipb_provider_add_test(struct kunit *test)
 {
 	u64 prov[2] = { U64_MAX, U64_MAX }, core[2] = { U64_MAX, U64_MAX }, t;
+	u64 get_ns[2] = { U64_MAX, U64_MAX }, walk_ns[2] = { U64_MAX, U64_MAX }, g, w;
 	unsigned int functions[2] = {}, big, r, i;
 	struct ipb_devices devs;
 
@@ -204,6 +236,9 @@ static void ipb_provider_add_test(struct kunit *test)
 		prov[big] = min(prov[big], t);
 		t = ipb_iommu_core(test, &devs);
 		core[big] = min(core[big], t);
+		ipb_rules(test, &devs, &g, &w);
+		get_ns[big] = min(get_ns[big], g);
+		walk_ns[big] = min(walk_ns[big], w);
 	}
 	ipb_rescan_subtree(test);
 	for (i = 0; i < devs.count; i++)
@@ -215,6 +250,8 @@ static void ipb_provider_add_test(struct kunit *test)
 		functions[1], functions[0], devs.count, IPB_REPEAT);
 	pr_info("isolation-bench: provider_add_ns %llu vs %llu, iommu_core_add_ns %llu vs %llu\n",
 		prov[1], prov[0], core[1], core[0]);
+	pr_info("isolation-bench: rules_ns pci_isolation_get %llu vs %llu, pci_isolation_for_each_peer %llu vs %llu\n",
+		get_ns[1], get_ns[0], walk_ns[1], walk_ns[0]);
 	ipb_print("provider_add_256_vs_10", prov[1], prov[0]);
 	ipb_print("provider_add_vs_iommu_core", prov[1], core[1]);
 	ipb_print("iommu_core_add_256_vs_10", core[1], core[0]);
