@@ -134,7 +134,7 @@ static void ipb_rules(struct kunit *test, struct ipb_devices *devs,
 	for (r = 0; r < IPB_REPEAT; r++) {
 		for (i = 0; i < devs->count; i++) {
 			t0 = ktime_get();
-			KUNIT_ASSERT_EQ(test, pci_isolation_get(devs->dev[i], &where), 0);
+			KUNIT_ASSERT_EQ(test, pci_isolation_get(devs->dev[i], &where, NULL, NULL), 0);
 			pci_isolation_put(&where);
 			t1 = ktime_get();
 			KUNIT_ASSERT_EQ(test, pci_isolation_for_each_peer(devs->dev[i],

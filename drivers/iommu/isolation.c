@@ -87,14 +87,12 @@ static int iommu_isolation_add_pci(struct iommu_isolation *iso,
 	struct pci_isolation where;
 	int ret;
 
-	ret = pci_isolation_get(pdev, &where);
-	if (ret)
+	/* Where @pdev stands, and the group a peer has already. */
+	ret = pci_isolation_get(pdev, &where, iommu_isolation_peer_group, &find);
+	if (ret < 0) {
+		isolation_group_put(find.group);
 		return ret;
-
-	ret = pci_isolation_for_each_peer(pdev, iommu_isolation_peer_group,
-					  &find);
-	if (ret < 0)
-		goto out_put_where;
+	}
 	if (!find.group) {
 		find.group = iommu_isolation_new_group(iso, pci_name(where.key));
 		if (IS_ERR(find.group)) {

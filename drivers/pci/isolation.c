@@ -102,36 +102,43 @@ static bool pci_isolation_related(struct pci_isolation_walk *walk,
 }
 
 /*
- * Find the devices on @start's bus that share its group, breadth first and
- * by devfn, so that the result and the order depend on the topology alone.
- * Takes a reference on every device of the bus in @walk->dev.
+ * Take the devices of @bus into @walk, each with a reference, and with
+ * @start among them even if it is on its way off the bus's list.
  */
-static void pci_isolation_walk(struct pci_dev *start,
-			       struct pci_isolation_walk *walk)
+static void pci_isolation_walk_bus(struct pci_bus *bus, struct pci_dev *start,
+				   struct pci_isolation_walk *walk)
 {
-	unsigned int head, devfn, peer;
 	struct pci_dev *tmp;
 
 	bitmap_zero(walk->present, PCI_ISOLATION_DEVFNS);
-	bitmap_zero(walk->member, PCI_ISOLATION_DEVFNS);
 	memset(walk->acs, PCI_ISOLATION_ACS_UNKNOWN, sizeof(walk->acs));
 
 	down_read(&pci_bus_sem);
-	list_for_each_entry(tmp, &start->bus->devices, bus_list) {
+	list_for_each_entry(tmp, &bus->devices, bus_list) {
 		walk->dev[tmp->devfn] = pci_dev_get(tmp);
 		__set_bit(tmp->devfn, walk->present);
 	}
 	up_read(&pci_bus_sem);
 
-	/* @start may be on its way off the bus's list. */
 	if (!test_bit(start->devfn, walk->present)) {
 		walk->dev[start->devfn] = pci_dev_get(start);
 		__set_bit(start->devfn, walk->present);
 	}
+}
 
-	walk->order[0] = start->devfn;
+/*
+ * Find the devices of the bus that share @start's group, breadth first and
+ * by devfn, so that the result and the order depend on the topology alone.
+ */
+static void pci_isolation_walk(unsigned int start,
+			       struct pci_isolation_walk *walk)
+{
+	unsigned int head, devfn, peer;
+
+	bitmap_zero(walk->member, PCI_ISOLATION_DEVFNS);
+	walk->order[0] = start;
 	walk->count = 1;
-	__set_bit(start->devfn, walk->member);
+	__set_bit(start, walk->member);
 	for (head = 0; head < walk->count; head++) {
 		devfn = walk->order[head];
 		for_each_set_bit(peer, walk->present, PCI_ISOLATION_DEVFNS) {
@@ -179,42 +186,18 @@ static void pci_isolation_path(struct pci_dev *pdev, struct pci_isolation *iso)
 	}
 }
 
-/**
- * pci_isolation_get() - where a PCI device stands, for DMA isolation
- * @pdev: the device
- * @iso: filled in with @pdev's alias, boundary, group key and reason
- *
- * The reason is, in this order: the DMA proxy or the PCIe-to-PCI bridge
- * (@iso->alias) that issues @pdev's DMA; the topmost bridge above without
- * isolating ACS (@iso->boundary); @pdev naming the group itself; or, for a
- * boundary that does not name its group, the relation (DMA alias,
- * multifunction sibling) to the device through which it is reached from
- * the one that does.
- *
- * Context: Process context; takes pci_bus_sem for reading.
- * Return: 0 with references on the devices in @iso, to be dropped with
- * pci_isolation_put(); -ENOMEM.
+/*
+ * @iso->key, ->why and ->reason of @pdev, from the walk of its boundary's
+ * bus, with references; @iso->alias and ->boundary are set.
  */
-int pci_isolation_get(struct pci_dev *pdev, struct pci_isolation *iso)
+static void pci_isolation_describe(struct pci_dev *pdev,
+				   struct pci_isolation_walk *walk,
+				   struct pci_isolation *iso)
 {
-	struct pci_isolation_walk *walk;
-	unsigned int key, parent;
+	unsigned int key = find_first_bit(walk->member, PCI_ISOLATION_DEVFNS);
+	unsigned int parent;
 
-	memset(iso, 0, sizeof(*iso));
-	pci_isolation_path(pdev, iso);
-
-	walk = kmalloc(sizeof(*walk), GFP_KERNEL);
-	if (!walk)
-		return -ENOMEM;
-	pci_isolation_walk(iso->boundary, walk);
-	key = find_first_bit(walk->member, PCI_ISOLATION_DEVFNS);
 	iso->key = pci_dev_get(walk->dev[key]);
-	if (iso->key != iso->boundary) {
-		/* The boundary's parent as seen from the key. */
-		pci_isolation_walk_done(walk);
-		pci_isolation_walk(iso->key, walk);
-	}
-
 	if (iso->alias != pdev) {
 		iso->why = pci_dev_get(iso->alias);
 		iso->reason = iso->alias == pci_real_dma_dev(pdev) ?
@@ -226,6 +209,8 @@ int pci_isolation_get(struct pci_dev *pdev, struct pci_isolation *iso)
 	} else if (iso->key == pdev) {
 		iso->reason = ISOLATION_REASON_BOUNDARY;
 	} else {
+		/* The boundary's parent as the key's walk reaches it. */
+		pci_isolation_walk(key, walk);
 		parent = walk->parent[pdev->devfn];
 		iso->why = pci_dev_get(walk->dev[parent]);
 		iso->reason = pci_devs_are_dma_aliases(pdev, iso->why) ?
@@ -234,9 +219,100 @@ int pci_isolation_get(struct pci_dev *pdev, struct pci_isolation *iso)
 	}
 	pci_dev_get(iso->alias);
 	pci_dev_get(iso->boundary);
+}
+
+struct pci_isolation_alias_peers {
+	int (*fn)(struct pci_dev *peer, void *data);
+	void *data;
+	int ret;
+};
+
+static int pci_isolation_alias_peer(struct pci_dev *pdev, u16 alias,
+				    void *opaque)
+{
+	struct pci_isolation_alias_peers *peers = opaque;
+
+	peers->ret = peers->fn(pdev, peers->data);
+	return peers->ret;
+}
+
+/*
+ * Visit @pdev's peers with @fn (if any) until it returns non-zero, and
+ * describe @pdev in @iso (if any), with one walk of the boundary's bus.
+ */
+static int pci_isolation_visit(struct pci_dev *pdev, struct pci_isolation *iso,
+			       int (*fn)(struct pci_dev *peer, void *data),
+			       void *data)
+{
+	struct pci_isolation_alias_peers peers = { .fn = fn, .data = data };
+	struct pci_isolation path = {};
+	struct pci_isolation_walk *walk;
+	struct pci_bus *bus;
+	unsigned int i;
+	int ret = 0;
+
+	if (fn && pci_for_each_dma_alias(pdev, pci_isolation_alias_peer,
+					 &peers)) {
+		ret = peers.ret;
+		if (!iso)
+			return ret;
+	}
+
+	pci_isolation_path(pdev, &path);
+	for (bus = path.alias->bus;
+	     fn && !ret && path.boundary != path.alias && !pci_is_root_bus(bus);
+	     bus = bus->parent) {
+		if (!bus->self)
+			continue;
+		ret = fn(bus->self, data);
+		if (bus->self == path.boundary)
+			break;
+	}
+	if (ret && !iso)
+		return ret;
+
+	walk = kmalloc(sizeof(*walk), GFP_KERNEL);
+	if (!walk)
+		return -ENOMEM;
+	pci_isolation_walk_bus(path.boundary->bus, path.boundary, walk);
+	pci_isolation_walk(path.boundary->devfn, walk);
+	for (i = 0; fn && !ret && i < walk->count; i++)
+		ret = fn(walk->dev[walk->order[i]], data);
+	if (iso) {
+		*iso = path;
+		pci_isolation_describe(pdev, walk, iso);
+	}
 	pci_isolation_walk_done(walk);
 	kfree(walk);
-	return 0;
+	return ret;
+}
+
+/**
+ * pci_isolation_get() - where a PCI device stands, for DMA isolation
+ * @pdev: the device
+ * @iso: filled in with @pdev's alias, boundary, group key and reason
+ * @fn: if not NULL, called as by pci_isolation_for_each_peer(), in the same
+ *	walk of the boundary's bus
+ * @data: passed to @fn
+ *
+ * The reason is, in this order: the DMA proxy or the PCIe-to-PCI bridge
+ * (@iso->alias) that issues @pdev's DMA; the topmost bridge above without
+ * isolating ACS (@iso->boundary); @pdev naming the group itself; or, for a
+ * boundary that does not name its group, the relation (DMA alias,
+ * multifunction sibling) to the device through which it is reached from
+ * the one that does.
+ *
+ * Context: Process context; takes pci_bus_sem for reading, but calls @fn
+ * without it.
+ * Return: what @fn returned if it stopped the walk, else 0, with references
+ * on the devices in @iso, to be dropped with pci_isolation_put(); -ENOMEM,
+ * with @iso empty.
+ */
+int pci_isolation_get(struct pci_dev *pdev, struct pci_isolation *iso,
+		      int (*fn)(struct pci_dev *peer, void *data), void *data)
+{
+	memset(iso, 0, sizeof(*iso));
+	return pci_isolation_visit(pdev, iso, fn, data);
 }
 EXPORT_SYMBOL_GPL(pci_isolation_get);
 
@@ -255,21 +331,6 @@ void pci_isolation_put(struct pci_isolation *iso)
 	memset(iso, 0, sizeof(*iso));
 }
 EXPORT_SYMBOL_GPL(pci_isolation_put);
-
-struct pci_isolation_alias_peers {
-	int (*fn)(struct pci_dev *peer, void *data);
-	void *data;
-	int ret;
-};
-
-static int pci_isolation_alias_peer(struct pci_dev *pdev, u16 alias,
-				    void *opaque)
-{
-	struct pci_isolation_alias_peers *peers = opaque;
-
-	peers->ret = peers->fn(pdev, peers->data);
-	return peers->ret;
-}
 
 /**
  * pci_isolation_for_each_peer() - visit devices that share a PCI device's group
@@ -292,38 +353,6 @@ int pci_isolation_for_each_peer(struct pci_dev *pdev,
 				int (*fn)(struct pci_dev *peer, void *data),
 				void *data)
 {
-	struct pci_isolation_alias_peers peers = { .fn = fn, .data = data };
-	struct pci_isolation_walk *walk;
-	struct pci_isolation iso = {};
-	struct pci_bus *bus;
-	unsigned int i;
-	int ret;
-
-	if (pci_for_each_dma_alias(pdev, pci_isolation_alias_peer, &peers))
-		return peers.ret;
-
-	pci_isolation_path(pdev, &iso);
-	for (bus = iso.alias->bus;
-	     iso.boundary != iso.alias && !pci_is_root_bus(bus);
-	     bus = bus->parent) {
-		if (!bus->self)
-			continue;
-		ret = fn(bus->self, data);
-		if (ret)
-			return ret;
-		if (bus->self == iso.boundary)
-			break;
-	}
-
-	walk = kmalloc(sizeof(*walk), GFP_KERNEL);
-	if (!walk)
-		return -ENOMEM;
-	pci_isolation_walk(iso.boundary, walk);
-	ret = 0;
-	for (i = 0; i < walk->count && !ret; i++)
-		ret = fn(walk->dev[walk->order[i]], data);
-	pci_isolation_walk_done(walk);
-	kfree(walk);
-	return ret;
+	return pci_isolation_visit(pdev, NULL, fn, data);
 }
 EXPORT_SYMBOL_GPL(pci_isolation_for_each_peer);

@@ -50,7 +50,8 @@ struct pci_isolation {
 
 #ifdef CONFIG_PCI_ISOLATION
 
-int pci_isolation_get(struct pci_dev *pdev, struct pci_isolation *iso);
+int pci_isolation_get(struct pci_dev *pdev, struct pci_isolation *iso,
+		      int (*fn)(struct pci_dev *peer, void *data), void *data);
 void pci_isolation_put(struct pci_isolation *iso);
 int pci_isolation_for_each_peer(struct pci_dev *pdev,
 				int (*fn)(struct pci_dev *peer, void *data),
@@ -59,7 +60,9 @@ int pci_isolation_for_each_peer(struct pci_dev *pdev,
 #else /* !CONFIG_PCI_ISOLATION */
 
 static inline int pci_isolation_get(struct pci_dev *pdev,
-				    struct pci_isolation *iso)
+				    struct pci_isolation *iso,
+				    int (*fn)(struct pci_dev *peer, void *data),
+				    void *data)
 {
 	return -ENODEV;
 }
