@@ -55,18 +55,20 @@ enum pci_isolation_acs {
  * @dev: the devices on the bus by devfn, with a reference once
  *	pci_isolation_walk() returns
  * @present: devfns that have a device in @dev
+ * @aliasing: devfns of the devices that may be DMA aliases of another one
+ *	(DMA alias quirks, a DMA proxy): the others are related only to the
+ *	functions of their slot
  * @member: devfns of the devices that share the group with the start
  * @acs: a device's isolating ACS (enum pci_isolation_acs), by devfn
- * @parent: for each member but the start, the member it was reached from
  * @order: the members in the order they were reached, the start first
  * @count: how many members @order holds
  */
 struct pci_isolation_walk {
 	struct pci_dev *dev[PCI_ISOLATION_DEVFNS];
 	DECLARE_BITMAP(present, PCI_ISOLATION_DEVFNS);
+	DECLARE_BITMAP(aliasing, PCI_ISOLATION_DEVFNS);
 	DECLARE_BITMAP(member, PCI_ISOLATION_DEVFNS);
 	u8 acs[PCI_ISOLATION_DEVFNS];
-	u8 parent[PCI_ISOLATION_DEVFNS];
 	u8 order[PCI_ISOLATION_DEVFNS];
 	unsigned int count;
 };
@@ -97,8 +99,10 @@ static bool pci_isolation_mf_siblings(struct pci_isolation_walk *walk,
 static bool pci_isolation_related(struct pci_isolation_walk *walk,
 				  unsigned int a, unsigned int b)
 {
-	return pci_devs_are_dma_aliases(walk->dev[a], walk->dev[b]) ||
-	       pci_isolation_mf_siblings(walk, a, b);
+	if ((test_bit(a, walk->aliasing) || test_bit(b, walk->aliasing)) &&
+	    pci_devs_are_dma_aliases(walk->dev[a], walk->dev[b]))
+		return true;
+	return pci_isolation_mf_siblings(walk, a, b);
 }
 
 /*
@@ -108,9 +112,11 @@ static bool pci_isolation_related(struct pci_isolation_walk *walk,
 static void pci_isolation_walk_bus(struct pci_bus *bus, struct pci_dev *start,
 				   struct pci_isolation_walk *walk)
 {
+	unsigned int devfn;
 	struct pci_dev *tmp;
 
 	bitmap_zero(walk->present, PCI_ISOLATION_DEVFNS);
+	bitmap_zero(walk->aliasing, PCI_ISOLATION_DEVFNS);
 	memset(walk->acs, PCI_ISOLATION_ACS_UNKNOWN, sizeof(walk->acs));
 
 	down_read(&pci_bus_sem);
@@ -124,6 +130,12 @@ static void pci_isolation_walk_bus(struct pci_bus *bus, struct pci_dev *start,
 		walk->dev[start->devfn] = pci_dev_get(start);
 		__set_bit(start->devfn, walk->present);
 	}
+
+	for_each_set_bit(devfn, walk->present, PCI_ISOLATION_DEVFNS) {
+		tmp = walk->dev[devfn];
+		if (tmp->dma_alias_mask || pci_real_dma_dev(tmp) != tmp)
+			__set_bit(devfn, walk->aliasing);
+	}
 }
 
 /*
@@ -133,6 +145,7 @@ static void pci_isolation_walk_bus(struct pci_bus *bus, struct pci_dev *start,
 static void pci_isolation_walk(unsigned int start,
 			       struct pci_isolation_walk *walk)
 {
+	DECLARE_BITMAP(near, PCI_ISOLATION_DEVFNS);
 	unsigned int head, devfn, peer;
 
 	bitmap_zero(walk->member, PCI_ISOLATION_DEVFNS);
@@ -141,12 +154,18 @@ static void pci_isolation_walk(unsigned int start,
 	__set_bit(start, walk->member);
 	for (head = 0; head < walk->count; head++) {
 		devfn = walk->order[head];
-		for_each_set_bit(peer, walk->present, PCI_ISOLATION_DEVFNS) {
-			if (test_bit(peer, walk->member) ||
-			    !pci_isolation_related(walk, devfn, peer))
+		/* Its slot's functions, and whatever may be a DMA alias. */
+		if (test_bit(devfn, walk->aliasing))
+			bitmap_copy(near, walk->present, PCI_ISOLATION_DEVFNS);
+		else
+			bitmap_copy(near, walk->aliasing, PCI_ISOLATION_DEVFNS);
+		bitmap_set(near, PCI_DEVFN(PCI_SLOT(devfn), 0), 8);
+		bitmap_and(near, near, walk->present, PCI_ISOLATION_DEVFNS);
+		bitmap_andnot(near, near, walk->member, PCI_ISOLATION_DEVFNS);
+		for_each_set_bit(peer, near, PCI_ISOLATION_DEVFNS) {
+			if (!pci_isolation_related(walk, devfn, peer))
 				continue;
 			__set_bit(peer, walk->member);
-			walk->parent[peer] = devfn;
 			walk->order[walk->count++] = peer;
 		}
 	}
@@ -195,7 +214,7 @@ static void pci_isolation_describe(struct pci_dev *pdev,
 				   struct pci_isolation *iso)
 {
 	unsigned int key = find_first_bit(walk->member, PCI_ISOLATION_DEVFNS);
-	unsigned int parent;
+	unsigned int peer;
 
 	iso->key = pci_dev_get(walk->dev[key]);
 	if (iso->alias != pdev) {
@@ -209,13 +228,19 @@ static void pci_isolation_describe(struct pci_dev *pdev,
 	} else if (iso->key == pdev) {
 		iso->reason = ISOLATION_REASON_BOUNDARY;
 	} else {
-		/* The boundary's parent as the key's walk reaches it. */
-		pci_isolation_walk(key, walk);
-		parent = walk->parent[pdev->devfn];
-		iso->why = pci_dev_get(walk->dev[parent]);
-		iso->reason = pci_devs_are_dma_aliases(pdev, iso->why) ?
-			      ISOLATION_REASON_DMA_ALIAS :
-			      ISOLATION_REASON_MULTIFUNCTION;
+		/* Of the members it is related to, the lowest devfn. */
+		for_each_set_bit(peer, walk->member, PCI_ISOLATION_DEVFNS)
+			if (pci_isolation_related(walk, pdev->devfn, peer) ||
+			    pci_isolation_related(walk, peer, pdev->devfn))
+				break;
+		if (WARN_ON_ONCE(peer >= PCI_ISOLATION_DEVFNS)) {
+			iso->reason = ISOLATION_REASON_PROVIDER;
+		} else {
+			iso->why = pci_dev_get(walk->dev[peer]);
+			iso->reason = pci_devs_are_dma_aliases(pdev, iso->why) ?
+				      ISOLATION_REASON_DMA_ALIAS :
+				      ISOLATION_REASON_MULTIFUNCTION;
+		}
 	}
 	pci_dev_get(iso->alias);
 	pci_dev_get(iso->boundary);
@@ -299,8 +324,8 @@ static int pci_isolation_visit(struct pci_dev *pdev, struct pci_isolation *iso,
  * (@iso->alias) that issues @pdev's DMA; the topmost bridge above without
  * isolating ACS (@iso->boundary); @pdev naming the group itself; or, for a
  * boundary that does not name its group, the relation (DMA alias,
- * multifunction sibling) to the device through which it is reached from
- * the one that does.
+ * multifunction sibling) to the device with the lowest devfn among those
+ * of the group it is related to directly.
  *
  * Context: Process context; takes pci_bus_sem for reading, but calls @fn
  * without it.
