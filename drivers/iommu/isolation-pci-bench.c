@@ -129,12 +129,14 @@ static void ipb_rules(struct kunit *test, struct ipb_devices *devs,
 	struct pci_isolation where;
 	unsigned int r, i;
 	ktime_t t0, t1;
+	int ret;
 
 	*get_ns = *walk_ns = 0;
 	for (r = 0; r < IPB_REPEAT; r++) {
 		for (i = 0; i < devs->count; i++) {
 			t0 = ktime_get();
-			KUNIT_ASSERT_EQ(test, pci_isolation_get(devs->dev[i], &where, NULL, NULL), 0);
+			ret = pci_isolation_get(devs->dev[i], &where, NULL, NULL);
+			KUNIT_ASSERT_EQ(test, ret, 0);
 			pci_isolation_put(&where);
 			t1 = ktime_get();
 			KUNIT_ASSERT_EQ(test, pci_isolation_for_each_peer(devs->dev[i],
@@ -160,10 +162,11 @@ static void ipb_slot_devices(struct kunit *test, struct ipb_devices *devs)
 {
 	unsigned int domain, bus, dev, fn;
 	struct pci_dev *pdev;
+	int n;
 
 	KUNIT_ASSERT_NOT_NULL_MSG(test, slot, "isolation_pci_bench.slot= not given");
-	KUNIT_ASSERT_EQ_MSG(test, sscanf(slot, "%x:%x:%x", &domain, &bus, &dev), 3,
-			    "isolation_pci_bench.slot=%s: not domain:bus:dev", slot);
+	n = sscanf(slot, "%x:%x:%x", &domain, &bus, &dev);
+	KUNIT_ASSERT_EQ_MSG(test, n, 3, "isolation_pci_bench.slot=%s: not domain:bus:dev", slot);
 	devs->count = 0;
 	for (fn = 0; fn < IPB_FUNCTIONS; fn++) {
 		pdev = pci_get_domain_bus_and_slot(domain, bus, PCI_DEVFN(dev, fn));
@@ -177,10 +180,12 @@ static struct pci_dev *ipb_bridge(struct kunit *test, unsigned int *domain,
 				  unsigned int *bus, unsigned int *devfn)
 {
 	unsigned int dev, fn;
+	int n;
 
 	KUNIT_ASSERT_NOT_NULL_MSG(test, subtree, "isolation_pci_bench.subtree= not given");
-	KUNIT_ASSERT_EQ_MSG(test, sscanf(subtree, "%x:%x:%x.%x", domain, bus, &dev, &fn), 4,
-			    "isolation_pci_bench.subtree=%s: not a PCI device", subtree);
+	n = sscanf(subtree, "%x:%x:%x.%x", domain, bus, &dev, &fn);
+	KUNIT_ASSERT_EQ_MSG(test, n, 4, "isolation_pci_bench.subtree=%s: not a PCI device",
+			    subtree);
 	*devfn = PCI_DEVFN(dev, fn);
 	return pci_get_domain_bus_and_slot(*domain, *bus, *devfn);
 }

@@ -375,8 +375,7 @@ EXPORT_SYMBOL_GPL(pci_isolation_put);
  * Return: what @fn returned if it stopped the walk, else 0; -ENOMEM.
  */
 int pci_isolation_for_each_peer(struct pci_dev *pdev,
-				int (*fn)(struct pci_dev *peer, void *data),
-				void *data)
+				int (*fn)(struct pci_dev *peer, void *data), void *data)
 {
 	return pci_isolation_visit(pdev, NULL, fn, data);
 }

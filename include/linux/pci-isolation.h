@@ -73,8 +73,7 @@ static inline void pci_isolation_put(struct pci_isolation *iso)
 
 static inline int
 pci_isolation_for_each_peer(struct pci_dev *pdev,
-			    int (*fn)(struct pci_dev *peer, void *data),
-			    void *data)
+			    int (*fn)(struct pci_dev *peer, void *data), void *data)
 {
 	return -ENODEV;
 }
