@@ -139,8 +139,8 @@ static void ipb_rules(struct kunit *test, struct ipb_devices *devs,
 			KUNIT_ASSERT_EQ(test, ret, 0);
 			pci_isolation_put(&where);
 			t1 = ktime_get();
-			KUNIT_ASSERT_EQ(test, pci_isolation_for_each_peer(devs->dev[i],
-									  ipb_no_group, NULL), 0);
+			ret = pci_isolation_visit_peers(devs->dev[i], ipb_no_group, NULL);
+			KUNIT_ASSERT_EQ(test, ret, 0);
 			*walk_ns += ktime_to_ns(ktime_sub(ktime_get(), t1));
 			*get_ns += ktime_to_ns(ktime_sub(t1, t0));
 		}
@@ -255,7 +255,7 @@ static void ipb_provider_add_test(struct kunit *test)
 		functions[1], functions[0], devs.count, IPB_REPEAT);
 	pr_info("isolation-bench: provider_add_ns %llu vs %llu, iommu_core_add_ns %llu vs %llu\n",
 		prov[1], prov[0], core[1], core[0]);
-	pr_info("isolation-bench: rules_ns pci_isolation_get %llu vs %llu, pci_isolation_for_each_peer %llu vs %llu\n",
+	pr_info("isolation-bench: rules_ns pci_isolation_get %llu vs %llu, pci_isolation_visit_peers %llu vs %llu\n",
 		get_ns[1], get_ns[0], walk_ns[1], walk_ns[0]);
 	ipb_print("provider_add_256_vs_10", prov[1], prov[0]);
 	ipb_print("provider_add_vs_iommu_core", prov[1], core[1]);

@@ -265,9 +265,9 @@ static int pci_isolation_alias_peer(struct pci_dev *pdev, u16 alias,
  * Visit @pdev's peers with @fn (if any) until it returns non-zero, and
  * describe @pdev in @iso (if any), with one walk of the boundary's bus.
  */
-static int pci_isolation_visit(struct pci_dev *pdev, struct pci_isolation *iso,
-			       int (*fn)(struct pci_dev *peer, void *data),
-			       void *data)
+static int pci_isolation_find(struct pci_dev *pdev, struct pci_isolation *iso,
+			      int (*fn)(struct pci_dev *peer, void *data),
+			      void *data)
 {
 	struct pci_isolation_alias_peers peers = { .fn = fn, .data = data };
 	struct pci_isolation path = {};
@@ -316,7 +316,7 @@ static int pci_isolation_visit(struct pci_dev *pdev, struct pci_isolation *iso,
  * pci_isolation_get() - where a PCI device stands, for DMA isolation
  * @pdev: the device
  * @iso: filled in with @pdev's alias, boundary, group key and reason
- * @fn: if not NULL, called as by pci_isolation_for_each_peer(), in the same
+ * @fn: if not NULL, called as by pci_isolation_visit_peers(), in the same
  *	walk of the boundary's bus
  * @data: passed to @fn
  *
@@ -337,7 +337,7 @@ int pci_isolation_get(struct pci_dev *pdev, struct pci_isolation *iso,
 		      int (*fn)(struct pci_dev *peer, void *data), void *data)
 {
 	memset(iso, 0, sizeof(*iso));
-	return pci_isolation_visit(pdev, iso, fn, data);
+	return pci_isolation_find(pdev, iso, fn, data);
 }
 EXPORT_SYMBOL_GPL(pci_isolation_get);
 
@@ -358,7 +358,7 @@ void pci_isolation_put(struct pci_isolation *iso)
 EXPORT_SYMBOL_GPL(pci_isolation_put);
 
 /**
- * pci_isolation_for_each_peer() - visit devices that share a PCI device's group
+ * pci_isolation_visit_peers() - visit devices that share a PCI device's group
  * @pdev: the device
  * @fn: called for each device visited; a value other than 0 stops the walk
  * @data: passed to @fn
@@ -374,9 +374,10 @@ EXPORT_SYMBOL_GPL(pci_isolation_put);
  * without it.
  * Return: what @fn returned if it stopped the walk, else 0; -ENOMEM.
  */
-int pci_isolation_for_each_peer(struct pci_dev *pdev,
-				int (*fn)(struct pci_dev *peer, void *data), void *data)
+int pci_isolation_visit_peers(struct pci_dev *pdev,
+			      int (*fn)(struct pci_dev *peer, void *data),
+			      void *data)
 {
-	return pci_isolation_visit(pdev, NULL, fn, data);
+	return pci_isolation_find(pdev, NULL, fn, data);
 }
-EXPORT_SYMBOL_GPL(pci_isolation_for_each_peer);
+EXPORT_SYMBOL_GPL(pci_isolation_visit_peers);

@@ -53,9 +53,9 @@ struct pci_isolation {
 int pci_isolation_get(struct pci_dev *pdev, struct pci_isolation *iso,
 		      int (*fn)(struct pci_dev *peer, void *data), void *data);
 void pci_isolation_put(struct pci_isolation *iso);
-int pci_isolation_for_each_peer(struct pci_dev *pdev,
-				int (*fn)(struct pci_dev *peer, void *data),
-				void *data);
+int pci_isolation_visit_peers(struct pci_dev *pdev,
+			      int (*fn)(struct pci_dev *peer, void *data),
+			      void *data);
 
 #else /* !CONFIG_PCI_ISOLATION */
 
@@ -72,8 +72,9 @@ static inline void pci_isolation_put(struct pci_isolation *iso)
 }
 
 static inline int
-pci_isolation_for_each_peer(struct pci_dev *pdev,
-			    int (*fn)(struct pci_dev *peer, void *data), void *data)
+pci_isolation_visit_peers(struct pci_dev *pdev,
+			  int (*fn)(struct pci_dev *peer, void *data),
+			  void *data)
 {
 	return -ENODEV;
 }
