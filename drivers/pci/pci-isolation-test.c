@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of the PCI rules of DMA isolation (drivers/pci/isolation.c) on
+ * a synthetic bus: devices that are never registered, on a root bus of their
+ * own, conventional PCI (so without ACS), with a DMA alias quirk's mask set
+ * by hand.
+ *
+ * The topology: A (00:01.0) and B (00:01.1) are functions of one
+ * multifunction slot; B is a DMA alias of C (00:02.0); D (00:03.0) is on
+ * its own.  A, B and C share a group named after A whichever of them the
+ * bus lists first, which is what probe order changes: B is there because
+ * of A (multifunction), C because of B (DMA alias).
+ */
+
+#include <kunit/test.h>
+#include <linux/bitmap.h>
+#include <linux/isolation.h>
+#include <linux/pci.h>
+#include <linux/pci-isolation.h>
+
+#define IPR_DEVS	4
+
+struct ipr_topology {
+	struct pci_bus bus;
+#ifdef CONFIG_X86
+	struct pci_sysdata sysdata;
+#endif
+	struct pci_dev dev[IPR_DEVS];
+};
+
+static const u8 ipr_devfn[IPR_DEVS] = {
+	PCI_DEVFN(1, 0), PCI_DEVFN(1, 1), PCI_DEVFN(2, 0), PCI_DEVFN(3, 0)
+};
+
+enum { IPR_A, IPR_B, IPR_C, IPR_D };
+
+static void ipr_release(struct device *dev)
+{
+}
+
+static void ipr_build(struct kunit *test, struct ipr_topology *t)
+{
+	struct pci_dev *pdev;
+	int i;
+
+	INIT_LIST_HEAD(&t->bus.devices);
+#ifdef CONFIG_X86
+	t->bus.sysdata = &t->sysdata;
+#endif
+	for (i = 0; i < IPR_DEVS; i++) {
+		pdev = &t->dev[i];
+		pdev->bus = &t->bus;
+		pdev->devfn = ipr_devfn[i];
+		pdev->vendor = 0xabcd;	/* no ACS quirk */
+		pdev->device = 0x0001;
+		pdev->multifunction = i == IPR_A || i == IPR_B;
+		INIT_LIST_HEAD(&pdev->bus_list);
+		device_initialize(&pdev->dev);
+		pdev->dev.release = ipr_release;
+		KUNIT_ASSERT_EQ(test, dev_set_name(&pdev->dev, "0000:00:%02x.%d",
+						   PCI_SLOT(pdev->devfn),
+						   PCI_FUNC(pdev->devfn)), 0);
+	}
+	pdev = &t->dev[IPR_B];
+	pdev->dma_alias_mask = bitmap_zalloc(256, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pdev->dma_alias_mask);
+	set_bit(ipr_devfn[IPR_C], pdev->dma_alias_mask);
+}
+
+static void ipr_destroy(struct ipr_topology *t)
+{
+	int i;
+
+	bitmap_free(t->dev[IPR_B].dma_alias_mask);
+	for (i = 0; i < IPR_DEVS; i++)
+		put_device(&t->dev[i].dev);
+}
+
+static void ipr_expect(struct kunit *test, struct ipr_topology *t, int i,
+		       int key, enum isolation_reason reason, int why)
+{
+	struct pci_isolation iso;
+
+	KUNIT_ASSERT_EQ(test, pci_isolation_get(&t->dev[i], &iso, NULL, NULL), 0);
+	KUNIT_EXPECT_PTR_EQ_MSG(test, iso.key, &t->dev[key], "key of %s: %s",
+				pci_name(&t->dev[i]), iso.key ? pci_name(iso.key) : "-");
+	KUNIT_EXPECT_EQ_MSG(test, iso.reason, reason, "reason of %s",
+			    pci_name(&t->dev[i]));
+	KUNIT_EXPECT_PTR_EQ_MSG(test, iso.why, why < 0 ? NULL : &t->dev[why],
+				"reason device of %s", pci_name(&t->dev[i]));
+	KUNIT_EXPECT_PTR_EQ(test, iso.boundary, &t->dev[i]);
+	pci_isolation_put(&iso);
+}
+
+static int ipr_seen(struct pci_dev *peer, void *data)
+{
+	unsigned long *seen = data;
+
+	__set_bit(PCI_SLOT(peer->devfn) * 8 + PCI_FUNC(peer->devfn), seen);
+	return 0;
+}
+
+/* Every order in which the bus can list A, B, C and D gives the same. */
+static void ipr_alias_chain_order_test(struct kunit *test)
+{
+	static const int perm[][IPR_DEVS] = {
+		{ 0, 1, 2, 3 }, { 2, 1, 0, 3 }, { 2, 0, 1, 3 }, { 1, 2, 3, 0 },
+		{ 3, 2, 1, 0 }, { 1, 0, 3, 2 }, { 0, 2, 3, 1 }, { 3, 1, 0, 2 },
+	};
+	struct ipr_topology *t;
+	DECLARE_BITMAP(seen, 256);
+	int p, i;
+
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	ipr_build(test, t);
+
+	for (p = 0; p < ARRAY_SIZE(perm); p++) {
+		INIT_LIST_HEAD(&t->bus.devices);
+		for (i = 0; i < IPR_DEVS; i++)
+			list_add_tail(&t->dev[perm[p][i]].bus_list, &t->bus.devices);
+
+		ipr_expect(test, t, IPR_A, IPR_A, ISOLATION_REASON_BOUNDARY, -1);
+		ipr_expect(test, t, IPR_B, IPR_A, ISOLATION_REASON_MULTIFUNCTION,
+			   IPR_A);
+		ipr_expect(test, t, IPR_C, IPR_A, ISOLATION_REASON_DMA_ALIAS,
+			   IPR_B);
+		ipr_expect(test, t, IPR_D, IPR_D, ISOLATION_REASON_BOUNDARY, -1);
+
+		/* C's peers are A and B, found from C through B. */
+		bitmap_zero(seen, 256);
+		KUNIT_EXPECT_EQ(test, pci_isolation_visit_peers(&t->dev[IPR_C],
+								ipr_seen, seen), 0);
+		KUNIT_EXPECT_TRUE(test, test_bit(ipr_devfn[IPR_A], seen));
+		KUNIT_EXPECT_TRUE(test, test_bit(ipr_devfn[IPR_B], seen));
+		KUNIT_EXPECT_FALSE(test, test_bit(ipr_devfn[IPR_D], seen));
+	}
+	ipr_destroy(t);
+}
+
+/* Without the alias, C and D are on their own; A and B stay together. */
+static void ipr_no_alias_test(struct kunit *test)
+{
+	struct ipr_topology *t;
+	int i;
+
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	ipr_build(test, t);
+	clear_bit(ipr_devfn[IPR_C], t->dev[IPR_B].dma_alias_mask);
+	for (i = IPR_DEVS - 1; i >= 0; i--)
+		list_add_tail(&t->dev[i].bus_list, &t->bus.devices);
+
+	ipr_expect(test, t, IPR_B, IPR_A, ISOLATION_REASON_MULTIFUNCTION, IPR_A);
+	ipr_expect(test, t, IPR_C, IPR_C, ISOLATION_REASON_BOUNDARY, -1);
+	ipr_destroy(t);
+}
+
+static struct kunit_case isolation_pci_rules_cases[] = {
+	KUNIT_CASE(ipr_alias_chain_order_test),
+	KUNIT_CASE(ipr_no_alias_test),
+	{}
+};
+
+static struct kunit_suite isolation_pci_rules_suite = {
+	.name = "isolation-pci-rules",
+	.test_cases = isolation_pci_rules_cases,
+};
+
+kunit_test_suite(isolation_pci_rules_suite);
+
+MODULE_DESCRIPTION("KUnit tests of the PCI rules of DMA isolation");
+MODULE_LICENSE("GPL");
