@@ -106,10 +106,10 @@ static bool pci_isolation_related(struct pci_isolation_walk *walk,
 }
 
 /*
- * Take the devices of @bus into @walk, each with a reference, and with
- * @start among them even if it is on its way off the bus's list.
+ * Take the devices of @start's bus into @walk, each with a reference, and
+ * with @start among them even if it is on its way off the bus's list.
  */
-static void pci_isolation_walk_bus(struct pci_bus *bus, struct pci_dev *start,
+static void pci_isolation_walk_bus(struct pci_dev *start,
 				   struct pci_isolation_walk *walk)
 {
 	unsigned int devfn;
@@ -120,7 +120,7 @@ static void pci_isolation_walk_bus(struct pci_bus *bus, struct pci_dev *start,
 	memset(walk->acs, PCI_ISOLATION_ACS_UNKNOWN, sizeof(walk->acs));
 
 	down_read(&pci_bus_sem);
-	list_for_each_entry(tmp, &bus->devices, bus_list) {
+	list_for_each_entry(tmp, &start->bus->devices, bus_list) {
 		walk->dev[tmp->devfn] = pci_dev_get(tmp);
 		__set_bit(tmp->devfn, walk->present);
 	}
@@ -179,32 +179,6 @@ static void pci_isolation_walk_done(struct pci_isolation_walk *walk)
 		pci_dev_put(walk->dev[devfn]);
 }
 
-static int pci_isolation_last_alias(struct pci_dev *pdev, u16 alias,
-				    void *opaque)
-{
-	struct pci_dev **last = opaque;
-
-	*last = pdev;
-	return 0;
-}
-
-/* @iso->alias and @iso->boundary of @pdev, without references. */
-static void pci_isolation_path(struct pci_dev *pdev, struct pci_isolation *iso)
-{
-	struct pci_bus *bus;
-
-	pci_for_each_dma_alias(pdev, pci_isolation_last_alias, &iso->alias);
-	iso->boundary = iso->alias;
-	for (bus = iso->alias->bus; !pci_is_root_bus(bus); bus = bus->parent) {
-		if (!bus->self)
-			continue;
-		if (pci_acs_path_enabled(bus->self, NULL,
-					 PCI_ISOLATION_ACS_FLAGS))
-			break;
-		iso->boundary = bus->self;
-	}
-}
-
 /*
  * @iso->key, ->why and ->reason of @pdev, from the walk of its boundary's
  * bus, with references; @iso->alias and ->boundary are set.
@@ -246,60 +220,83 @@ static void pci_isolation_describe(struct pci_dev *pdev,
 	pci_dev_get(iso->boundary);
 }
 
-struct pci_isolation_alias_peers {
+/*
+ * A visit of @pdev's peers: @fn (if any) until it returns non-zero, while
+ * the DMA aliases and the bridges up to the boundary are found.
+ */
+struct pci_isolation_visit {
 	int (*fn)(struct pci_dev *peer, void *data);
 	void *data;
+	struct pci_dev *last_alias;
+	bool whole_path;
 	int ret;
 };
 
-static int pci_isolation_alias_peer(struct pci_dev *pdev, u16 alias,
-				    void *opaque)
+static int pci_isolation_visit_alias(struct pci_dev *pdev, u16 alias,
+				     void *opaque)
 {
-	struct pci_isolation_alias_peers *peers = opaque;
+	struct pci_isolation_visit *visit = opaque;
 
-	peers->ret = peers->fn(pdev, peers->data);
-	return peers->ret;
+	visit->last_alias = pdev;
+	if (visit->fn && !visit->ret)
+		visit->ret = visit->fn(pdev, visit->data);
+	return visit->ret && !visit->whole_path;
+}
+
+/*
+ * @iso->alias and @iso->boundary of @pdev, without references, visiting
+ * the aliases and the bridges on the way.  Without @visit->whole_path, it
+ * stops where @visit->fn stops and leaves @iso incomplete.
+ */
+static void pci_isolation_path(struct pci_dev *pdev, struct pci_isolation *iso,
+			       struct pci_isolation_visit *visit)
+{
+	struct pci_bus *bus;
+
+	if (pci_for_each_dma_alias(pdev, pci_isolation_visit_alias, visit))
+		return;
+	iso->alias = visit->last_alias;
+	iso->boundary = iso->alias;
+	for (bus = iso->alias->bus; !pci_is_root_bus(bus); bus = bus->parent) {
+		if (!bus->self)
+			continue;
+		if (pci_acs_path_enabled(bus->self, NULL,
+					 PCI_ISOLATION_ACS_FLAGS))
+			break;
+		iso->boundary = bus->self;
+		if (visit->fn && !visit->ret)
+			visit->ret = visit->fn(bus->self, visit->data);
+		if (visit->ret && !visit->whole_path)
+			return;
+	}
 }
 
 /*
  * Visit @pdev's peers with @fn (if any) until it returns non-zero, and
- * describe @pdev in @iso (if any), with one walk of the boundary's bus.
+ * describe @pdev in @iso (if any), with one walk of its path and of the
+ * boundary's bus.
  */
 static int pci_isolation_find(struct pci_dev *pdev, struct pci_isolation *iso,
 			      int (*fn)(struct pci_dev *peer, void *data),
 			      void *data)
 {
-	struct pci_isolation_alias_peers peers = { .fn = fn, .data = data };
+	struct pci_isolation_visit visit = {
+		.fn = fn, .data = data, .whole_path = !!iso,
+	};
 	struct pci_isolation path = {};
 	struct pci_isolation_walk *walk;
-	struct pci_bus *bus;
 	unsigned int i;
-	int ret = 0;
+	int ret;
 
-	if (fn && pci_for_each_dma_alias(pdev, pci_isolation_alias_peer,
-					 &peers)) {
-		ret = peers.ret;
-		if (!iso)
-			return ret;
-	}
-
-	pci_isolation_path(pdev, &path);
-	for (bus = path.alias->bus;
-	     fn && !ret && path.boundary != path.alias && !pci_is_root_bus(bus);
-	     bus = bus->parent) {
-		if (!bus->self)
-			continue;
-		ret = fn(bus->self, data);
-		if (bus->self == path.boundary)
-			break;
-	}
+	pci_isolation_path(pdev, &path, &visit);
+	ret = visit.ret;
 	if (ret && !iso)
 		return ret;
 
 	walk = kmalloc(sizeof(*walk), GFP_KERNEL);
 	if (!walk)
 		return -ENOMEM;
-	pci_isolation_walk_bus(path.boundary->bus, path.boundary, walk);
+	pci_isolation_walk_bus(path.boundary, walk);
 	pci_isolation_walk(path.boundary->devfn, walk);
 	for (i = 0; fn && !ret && i < walk->count; i++)
 		ret = fn(walk->dev[walk->order[i]], data);
