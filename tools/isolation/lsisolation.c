@@ -78,6 +78,17 @@ static void *xcalloc(size_t n, size_t size)
 }
 
 /*
+ * -errno of the last failed call on an entry that may be going away.  sysfs
+ * answers -ENODEV, not -ENOENT, to a read of a file whose kobject is being
+ * removed (kernfs deactivates the node before it unlinks it); both mean
+ * "gone" here.
+ */
+static int entry_errno(void)
+{
+	return errno == ENODEV ? -ENOENT : -errno;
+}
+
+/*
  * Read a one-value sysfs attribute into @buf without its newline.
  * Returns 0, or -errno (-ENOENT when the file or its directory is gone).
  */
@@ -91,10 +102,10 @@ static int read_attr(const char *dir, const char *attr, char *buf, size_t len)
 		return -ENAMETOOLONG;
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
-		return -errno;
+		return entry_errno();
 	n = read(fd, buf, len - 1);
 	if (n < 0)
-		n = -errno;
+		n = entry_errno();
 	close(fd);
 	if (n < 0)
 		return n;
@@ -115,7 +126,7 @@ static int read_link_name(const char *dir, const char *link, char *buf,
 		return -ENAMETOOLONG;
 	n = readlink(path, target, sizeof(target) - 1);
 	if (n < 0)
-		return -errno;
+		return entry_errno();
 	target[n] = '\0';
 	base = strrchr(target, '/');
 	base = base ? base + 1 : target;
@@ -157,7 +168,7 @@ static int read_member(const char *devices, const char *link, struct member *m)
 	if (snprintf(path, sizeof(path), "%s/%s", devices, link) >= (int)sizeof(path))
 		return -ENAMETOOLONG;
 	if (!realpath(path, dir))
-		return -errno;
+		return entry_errno();
 	ret = read_link_name(devices, link, m->name, sizeof(m->name));
 	if (ret)
 		return ret;
@@ -219,7 +230,7 @@ static int read_group(int id, struct group *g)
 	snprintf(devices, sizeof(devices), "%s/devices", dir);
 	d = opendir(devices);
 	if (!d)
-		return -errno;
+		return entry_errno();
 	while ((errno = 0, de = readdir(d))) {
 		struct member m;
 
@@ -248,7 +259,7 @@ static int read_group(int id, struct group *g)
 		g->members[g->nr_members++] = m;
 	}
 	if (!ret && errno)
-		ret = -errno;
+		ret = entry_errno();
 	closedir(d);
 	if (ret) {
 		free_group(g);

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -851,6 +852,79 @@ TEST(vanished_entries)
 
 	/* A device whose group went away: one line, nothing on stdout. */
 	EXPECT_REFUSED(1, "--sysfs", root, "-g", "1");
+	ASSERT_EQ(0, system("rm -rf " FAKE_ROOT));
+}
+
+/*
+ * A misc character device minor that no driver has: opening a node of it
+ * fails with -ENODEV, what sysfs answers for a file of a kobject being
+ * removed.  Returns the minor, or -1 if /proc/misc cannot be read.
+ */
+static int unused_misc_minor(void)
+{
+	bool used[256] = { false };
+	char line[128];
+	int minor;
+	FILE *f;
+
+	f = fopen("/proc/misc", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%d", &minor) == 1 && minor >= 0 && minor < 256)
+			used[minor] = true;
+	fclose(f);
+	for (minor = 200; minor < 255; minor++)
+		if (!used[minor])
+			return minor;
+	return -1;
+}
+
+/*
+ * A group or member file that answers -ENODEV (its kobject is on the way
+ * out) counts as vanished; any other read error fails the run with one line.
+ */
+TEST(entries_going_away)
+{
+	char root[] = FAKE_ROOT, path[PATH_MAX];
+	int minor = unused_misc_minor();
+	struct jval doc;
+	struct run r;
+	const struct jval *devs;
+
+	ASSERT_LE(0, minor) TH_LOG("no free misc minor in /proc/misc");
+	ASSERT_EQ(0, system("rm -rf " FAKE_ROOT));
+	fake_group(root, 0, "zero\n");
+	fake_group(root, 1, "one\n");
+	fake_file(root, "devices/a/isolation_reason", "boundary\n");
+	fake_file(root, "devices/a/isolation_reason_device", "\n");
+	fake_file(root, "devices/b/isolation_reason_device", "\n");
+	ASSERT_EQ(0, fake_link(root, "isolation/0/devices/a", FAKE_ROOT "/devices/a"));
+	ASSERT_EQ(0, fake_link(root, "isolation/0/devices/b", FAKE_ROOT "/devices/b"));
+	snprintf(path, sizeof(path), "%s/devices/b/isolation_reason", root);
+	ASSERT_EQ(0, mknod(path, S_IFCHR | 0444, makedev(10, minor)));
+	snprintf(path, sizeof(path), "%s/isolation/1/name", root);
+	ASSERT_EQ(0, unlink(path));
+	ASSERT_EQ(0, mknod(path, S_IFCHR | 0444, makedev(10, minor)));
+
+	ASSERT_EQ(0, run_tool(&r, "--json", "--sysfs", root, NULL));
+	ASSERT_EQ(0, r.status) TH_LOG("exit %d: %s", r.status, r.err);
+	ASSERT_EQ(0, jparse_doc(r.out, &doc)) TH_LOG("%s", r.out);
+	ASSERT_EQ(1, doc.n) TH_LOG("%s", r.out);
+	EXPECT_STREQ("zero", jstr(&doc.items[0], "name"));
+	devs = jget(&doc.items[0], "devices");
+	ASSERT_EQ(1, devs->n);
+	EXPECT_STREQ("a", jstr(&devs->items[0], "name"));
+	jfree(&doc);
+	free_run(&r);
+
+	/* A file that cannot be read for another reason is an error. */
+	ASSERT_EQ(0, unlink(path));
+	ASSERT_EQ(0, mkdir(path, 0755));
+	EXPECT_REFUSED(3, "--json", "--sysfs", root);
+	ASSERT_EQ(0, run_tool(&r, "--sysfs", root, NULL));
+	EXPECT_NE(NULL, strstr(r.err, "Is a directory")) TH_LOG("%s", r.err);
+	free_run(&r);
 	ASSERT_EQ(0, system("rm -rf " FAKE_ROOT));
 }
 
