@@ -24,6 +24,34 @@ open(cover, "w").write(text)
 PY
 ls "$out"/*.patch
 
+# The cover letter and the README describe every patch, by number and by
+# subject; a patch added, dropped or reordered without them fails here.
+python3 - "$TOP/patches/cover-letter" "$TOP/README.md" \
+	"$(git -C "$src" log --reverse --format=%s base..series)" <<'PY'
+import re, sys
+subjects = sys.argv[3].splitlines()
+cover, readme = open(sys.argv[1]).read(), open(sys.argv[2]).read()
+told = set()
+for m in re.finditer(r"^ - patch(?:es)? ([0-9, and]+)", cover, re.M):
+    told.update(int(n) for n in re.findall(r"[0-9]+", m.group(1)))
+bad = [f"cover letter: no '- patch {n}'" for n in range(1, len(subjects) + 1)
+       if n not in told]
+bad += [f"cover letter: patch {n} of {len(subjects)}" for n in told
+        if n > len(subjects)]
+section = readme.split("The series (`patches/series`)", 1)[-1]
+section = section.split("\n## ", 1)[0]
+listed = [" ".join(t.split())
+          for t in re.findall(r"^[0-9]+\. `([^`]+)`", section, re.M)]
+if listed != subjects:
+    bad.append("README: the numbered list of the series is\n  "
+               + "\n  ".join(listed) + "\nthe series is\n  "
+               + "\n  ".join(subjects))
+if bad:
+    sys.exit("error: " + "\nerror: ".join(bad))
+print(f"==> cover letter and README describe all {len(subjects)} patches",
+      file=sys.stderr)
+PY
+
 if [ "${1:-}" = --roundtrip ]; then
 	wt=$BUILD/roundtrip
 	if ! git -C "$wt" rev-parse -q --verify HEAD >/dev/null 2>&1; then
