@@ -863,16 +863,18 @@ TEST(vanished_entries)
 static int unused_misc_minor(void)
 {
 	bool used[256] = { false };
-	char line[128];
-	int minor;
+	char line[128], *end;
+	long minor;
 	FILE *f;
 
 	f = fopen("/proc/misc", "r");
 	if (!f)
 		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%d", &minor) == 1 && minor >= 0 && minor < 256)
+	while (fgets(line, sizeof(line), f)) {
+		minor = strtol(line, &end, 10);
+		if (end != line && minor >= 0 && minor < 256)
 			used[minor] = true;
+	}
 	fclose(f);
 	for (minor = 200; minor < 255; minor++)
 		if (!used[minor])
