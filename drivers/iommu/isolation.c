@@ -10,11 +10,20 @@
  * partition the devices alike.  A device that is not PCI (an ACPI namespace
  * device, for instance) is a group of its own, named after the device.
  *
- * A PCI group is named after its key (struct pci_isolation): the topmost
- * device of its path to the root, or among devices on that bus that are one
- * group anyway, the one with the lowest devfn, "segment:bus:device.function"
- * as in pci_name().  That and each member's reason follow from the topology
- * alone, so they are the same on every boot whatever the probe order.
+ * A PCI group is named after its key (struct pci_isolation): of the devices
+ * on its boundary's bus that share the group (the boundary is the topmost
+ * bridge without isolating ACS above the device, or the device itself), the
+ * one with the lowest devfn, "segment:bus:device.function" as in
+ * pci_name().  That and each member's reason follow from the PCI topology
+ * and its DMA aliases, so they do not depend on the order in which the
+ * devices are probed (an IOMMU driver that sets up DMA aliases only when it
+ * probes the aliasing device, as AMD-Vi does with its IVRS aliases, makes
+ * them depend on that too).
+ *
+ * The devices below a boundary find their group through it.  If the
+ * boundary is in no group of the provider (its add failed, or another
+ * provider grouped it), they are left out too: a group of their own would
+ * claim an isolation from it that the platform does not give.
  *
  * Locking: the IOMMU core calls the drivers' probe_device() under its
  * iommu_probe_device_lock, which serialises the look-up of a device's group
@@ -91,7 +100,13 @@ static int iommu_isolation_add_pci(struct iommu_isolation *iso,
 	ret = pci_isolation_get(pdev, &where, iommu_isolation_peer_group, &find);
 	if (ret < 0) {
 		isolation_group_put(find.group);
-		return ret;
+		goto out_put_where;
+	}
+	if (!find.group && where.boundary != pdev) {
+		dev_warn(&pdev->dev, "%s, whose group it shares, is in no group of %s\n",
+			 pci_name(where.boundary), iso->provider.name);
+		ret = -EBUSY;
+		goto out_put_where;
 	}
 	if (!find.group) {
 		find.group = iommu_isolation_new_group(iso, pci_name(where.key));

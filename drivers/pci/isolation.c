@@ -52,8 +52,8 @@ enum pci_isolation_acs {
 
 /**
  * struct pci_isolation_walk - the boundary's bus, as one walk sees it
- * @dev: the devices on the bus by devfn, with a reference once
- *	pci_isolation_walk() returns
+ * @dev: the devices on the bus by devfn, each with a reference taken by
+ *	pci_isolation_walk_bus()
  * @present: devfns that have a device in @dev
  * @aliasing: devfns of the devices that may be DMA aliases of another one
  *	(DMA alias quirks, a DMA proxy): the others are related only to the
@@ -202,10 +202,14 @@ static void pci_isolation_describe(struct pci_dev *pdev,
 	} else if (iso->key == pdev) {
 		iso->reason = ISOLATION_REASON_BOUNDARY;
 	} else {
-		/* Of the members it is related to, the lowest devfn. */
+		/*
+		 * Of the other members it is related to, the lowest devfn (a
+		 * device with a DMA alias mask counts as its own alias).
+		 */
 		for_each_set_bit(peer, walk->member, PCI_ISOLATION_DEVFNS)
-			if (pci_isolation_related(walk, pdev->devfn, peer) ||
-			    pci_isolation_related(walk, peer, pdev->devfn))
+			if (peer != pdev->devfn &&
+			    (pci_isolation_related(walk, pdev->devfn, peer) ||
+			     pci_isolation_related(walk, peer, pdev->devfn)))
 				break;
 		if (WARN_ON_ONCE(peer >= PCI_ISOLATION_DEVFNS)) {
 			iso->reason = ISOLATION_REASON_PROVIDER;
@@ -326,9 +330,11 @@ static int pci_isolation_find(struct pci_dev *pdev, struct pci_isolation *iso,
  *
  * Context: Process context; takes pci_bus_sem for reading, but calls @fn
  * without it.
- * Return: what @fn returned if it stopped the walk, else 0, with references
- * on the devices in @iso, to be dropped with pci_isolation_put(); -ENOMEM,
- * with @iso empty.
+ * Return: what @fn returned if it stopped the walk, else 0; in both cases
+ * with references on the devices in @iso, to be dropped with
+ * pci_isolation_put().  -ENOMEM, with @iso empty (pci_isolation_put() on it
+ * does nothing).  @fn should not return a negative value, which cannot be
+ * told from a failure.
  */
 int pci_isolation_get(struct pci_dev *pdev, struct pci_isolation *iso,
 		      int (*fn)(struct pci_dev *peer, void *data), void *data)
@@ -360,12 +366,15 @@ EXPORT_SYMBOL_GPL(pci_isolation_put);
  * @fn: called for each device visited; a value other than 0 stops the walk
  * @data: passed to @fn
  *
- * Visits @pdev's DMA aliases (@pdev first), the bridges up to its boundary,
- * and the devices on the boundary's bus that share the group, in this order,
- * which is the order pci_device_group() has always looked for an existing
- * group in.  The devices below the boundary that share the group are not
- * visited: the boundary is probed before them.  @fn may be called twice
- * for one device and must not add or remove PCI devices.
+ * Visits @pdev's DMA aliases (@pdev first, or its DMA proxy, as
+ * pci_for_each_dma_alias() does), the bridges up to its boundary, and the
+ * devices on the boundary's bus that share the group, breadth first and by
+ * devfn, in this order.  It is the order in which pci_device_group() has
+ * always looked for an existing group, except on the boundary's bus, where
+ * the order no longer depends on how the bus lists its devices.  The
+ * devices below the boundary that share the group are not visited: the
+ * boundary is probed before them.  @fn may be called twice for one device
+ * and must not add or remove PCI devices.
  *
  * Context: Process context; takes pci_bus_sem for reading, but calls @fn
  * without it.

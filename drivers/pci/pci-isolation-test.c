@@ -156,9 +156,41 @@ static void ipr_no_alias_test(struct kunit *test)
 	ipr_destroy(t);
 }
 
+/*
+ * A boundary with a DMA alias mask of its own, related to no member below
+ * it: B is a DMA alias of D, and so is C, so A, B, C and D are one group.
+ * C's reason is D, the lowest other member it is related to, not C itself
+ * (which the core refuses as a reason device, leaving C in no group).
+ */
+static void ipr_own_alias_mask_test(struct kunit *test)
+{
+	struct ipr_topology *t;
+	unsigned long *mask;
+	int i;
+
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	ipr_build(test, t);
+	mask = bitmap_zalloc(256, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, mask);
+	t->dev[IPR_C].dma_alias_mask = mask;
+	clear_bit(ipr_devfn[IPR_C], t->dev[IPR_B].dma_alias_mask);
+	set_bit(ipr_devfn[IPR_D], t->dev[IPR_B].dma_alias_mask);
+	set_bit(ipr_devfn[IPR_D], mask);
+	for (i = 0; i < IPR_DEVS; i++)
+		list_add_tail(&t->dev[i].bus_list, &t->bus.devices);
+
+	ipr_expect(test, t, IPR_C, IPR_A, ISOLATION_REASON_DMA_ALIAS, IPR_D);
+	ipr_expect(test, t, IPR_D, IPR_A, ISOLATION_REASON_DMA_ALIAS, IPR_B);
+	t->dev[IPR_C].dma_alias_mask = NULL;
+	bitmap_free(mask);
+	ipr_destroy(t);
+}
+
 static struct kunit_case isolation_pci_rules_cases[] = {
 	KUNIT_CASE(ipr_alias_chain_order_test),
 	KUNIT_CASE(ipr_no_alias_test),
+	KUNIT_CASE(ipr_own_alias_mask_test),
 	{}
 };
 
