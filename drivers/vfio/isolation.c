@@ -13,16 +13,21 @@
  *   keeps hot-plug, AER, DPC and PME.  An empty line gives the group back
  *   unless a user holds it (vfio_isolation_busy()).
  * - Binding a device to vfio-pci by driver_override, as libvirt and
- *   driverctl do, makes vfio the group's manager (take_on_bind); when the
- *   last vfio driver leaves such a group, the core gives it back.
+ *   driverctl do, uses the group: vfio is its manager while a vfio driver
+ *   is bound, and host drivers may still bind its other devices (the group
+ *   is then not locked, so not viable).
  * - For a device in an isolation group, the group is viable for VFIO only
- *   while it is locked under vfio (vfio_isolation_viable()); devices in no
- *   isolation group behave as they always did.
+ *   while it is locked under vfio (vfio_isolation_viable()).  Setting a
+ *   container (type1 or iommufd compat) and binding a device cdev to
+ *   iommufd hold the group (vfio_isolation_hold()): checked locked and
+ *   pinned in one step, host drivers refused until the user lets go.
+ *   Devices in no isolation group behave as they always did.
  */
 #include <linux/iommu.h>
 #include <linux/isolation.h>
 #include <linux/module.h>
 #include <linux/pci.h>
+#include <linux/slab.h>
 #include <linux/vfio.h>
 
 #include "vfio.h"
@@ -31,12 +36,20 @@
 
 static bool vfio_isolation_registered;
 
-/* Drivers that do no DMA of their own may stay in a group vfio locks. */
+/*
+ * PCI drivers that opted in to doing no DMA of their own (pcieport,
+ * pci-stub) may stay in a group vfio holds; the core never asks about
+ * another manager's drivers.
+ */
 static bool vfio_isolation_tolerates(struct device *dev,
 				     const struct device_driver *drv)
 {
+#ifdef CONFIG_PCI
 	return dev_is_pci(dev) && drv->bus == &pci_bus_type &&
 	       to_pci_driver(drv)->driver_managed_dma;
+#else
+	return false;
+#endif
 }
 
 /* Is @dev's driver override @name, or with a NULL @name, any? */
@@ -90,7 +103,6 @@ static bool vfio_isolation_busy(struct device *dev)
 struct isolation_manager vfio_isolation_manager = {
 	.name = "vfio",
 	.owner = THIS_MODULE,
-	.take_on_bind = true,
 	.tolerates = vfio_isolation_tolerates,
 	.take_device = vfio_isolation_take_device,
 	.return_device = vfio_isolation_return_device,
@@ -126,23 +138,114 @@ bool vfio_isolation_viable(struct iommu_group *iommu_group)
 }
 
 /**
- * vfio_device_isolation_viable() - may VFIO let a user at a device?
- * @device: the VFIO device
+ * struct vfio_isolation_hold - the isolation groups a VFIO user holds
+ * @n: number of groups in @groups
+ * @max: room in @groups
+ * @groups: each with a pin from isolation_device_hold()
+ */
+struct vfio_isolation_hold {
+	unsigned int n;
+	unsigned int max;
+	struct isolation_group *groups[] __counted_by(max);
+};
+
+static int vfio_isolation_count_fn(struct device *dev, void *data)
+{
+	(*(unsigned int *)data)++;
+	return 0;
+}
+
+static int vfio_isolation_hold_fn(struct device *dev, void *data)
+{
+	struct vfio_isolation_hold *hold = data;
+	struct isolation_group *group;
+
+	if (hold->n == hold->max)
+		return -EAGAIN;	/* a device joined meanwhile: try again */
+	group = isolation_device_hold(dev, &vfio_isolation_manager);
+	if (IS_ERR(group))
+		return PTR_ERR(group);
+	if (group)
+		hold->groups[hold->n++] = group;
+	return 0;
+}
+
+/**
+ * vfio_isolation_hold() - hold the isolation groups of an IOMMU group
+ * @iommu_group: the IOMMU group a user is about to get the DMA of
+ * @out: where to store the hold, for vfio_isolation_release()
+ *
+ * Each device's isolation group is checked locked under vfio and pinned in
+ * one step: until the release, no host driver can bind a device of it,
+ * and it cannot be given back.  Devices in no isolation group need
+ * nothing, as before isolation groups.
+ *
+ * Context: Process context; takes @iommu_group's mutex.  Called under the
+ * VFIO group lock or the device set lock.
+ * Return: 0, -EPERM if a device's isolation group is not locked under
+ * vfio, -EAGAIN if the IOMMU group changed meanwhile, -ENOMEM.
+ */
+int vfio_isolation_hold(struct iommu_group *iommu_group,
+			struct vfio_isolation_hold **out)
+{
+	struct vfio_isolation_hold *hold;
+	unsigned int n = 0;
+	int ret;
+
+	iommu_group_for_each_dev(iommu_group, &n, vfio_isolation_count_fn);
+	hold = kzalloc(struct_size(hold, groups, n), GFP_KERNEL);
+	if (!hold)
+		return -ENOMEM;
+	hold->max = n;
+	ret = iommu_group_for_each_dev(iommu_group, hold,
+				       vfio_isolation_hold_fn);
+	if (ret) {
+		vfio_isolation_release(&hold);
+		return ret;
+	}
+	*out = hold;
+	return 0;
+}
+
+/**
+ * vfio_isolation_release() - let go of what vfio_isolation_hold() held
+ * @hold: the hold; set to NULL.  Nothing happens if it is NULL already.
+ *
+ * Context: Process context; takes the isolation core's mutex.
+ */
+void vfio_isolation_release(struct vfio_isolation_hold **hold)
+{
+	unsigned int i;
+
+	if (!*hold)
+		return;
+	for (i = 0; i < (*hold)->n; i++)
+		isolation_group_unhold((*hold)->groups[i]);
+	kfree(*hold);
+	*hold = NULL;
+}
+
+/**
+ * vfio_device_isolation_hold() - hold the isolation groups of a device
+ * @device: the VFIO device a user binds
+ * @out: where to store the hold, for vfio_isolation_release()
  *
  * Context: Process context; takes the mutex of @device's IOMMU group.
- * Return: as vfio_isolation_viable() for @device's IOMMU group; true if it
- * has none.
+ * Return: as vfio_isolation_hold() for @device's IOMMU group; 0 with
+ * nothing held if it has none.
  */
-bool vfio_device_isolation_viable(struct vfio_device *device)
+int vfio_device_isolation_hold(struct vfio_device *device,
+			       struct vfio_isolation_hold **out)
 {
 	struct iommu_group *iommu_group = iommu_group_get(device->dev);
-	bool viable = true;
+	int ret = 0;
 
+	*out = NULL;
 	if (iommu_group) {
-		viable = vfio_isolation_viable(iommu_group);
+		ret = vfio_isolation_hold(iommu_group, out);
 		iommu_group_put(iommu_group);
 	}
-	return viable;
+	return ret;
 }
 
 /**

@@ -41,14 +41,10 @@ struct isolation_provider {
  * @name: short name, shown in /sys/isolation/<id>/manager and accepted
  *	there; unique among registered managers (e.g. "vfio")
  * @owner: module that implements the manager, may be NULL when built in
- * @take_on_bind: when one of the manager's drivers probes a device whose
- *	group has no manager, the manager takes the group (implicitly); when
- *	the last of its drivers leaves such a group, the group is given back
- *	asynchronously and its driverless devices are probed again, except
- *	those the manager's drivers left.  A handover makes it explicit.
- * @tolerates: optional; may @drv, which is not the manager's, stay bound
- *	and bind to @dev in a group the manager locks?  For drivers that do
- *	no DMA of their own.  Called under a spinlock or RCU: must not sleep.
+ * @tolerates: optional; may @drv, a driver of no manager, stay bound and
+ *	bind to @dev in a group the manager holds?  For drivers that opted in
+ *	to doing no DMA of their own.  Called under a spinlock or RCU: must
+ *	not sleep.
  * @take_device: optional; called by a handover for each device left
  *	without a driver, before it is probed again, so that the manager's
  *	drivers match it (set a driver override, for instance).  Returns a
@@ -56,21 +52,24 @@ struct isolation_provider {
  *	@return_device must undo what it did.  Process context, no lock held.
  * @return_device: optional; undoes @take_device when the group is given
  *	back or its manager cleared.  Process context, no lock held.
- * @busy: optional; does a user hold @dev, a member of a group the manager
- *	has, so that the group must not be given back through sysfs?
- *	Process context, no lock held.
+ * @busy: optional; does a user hold @dev open, a member of a group the
+ *	manager has, so that unbinding its driver would wait for that user?
+ *	Asked before a give back, besides the holds.  Process context, no
+ *	lock held.
  * @node: entry in the list of registered managers; private to the core
  *
- * While a group has a manager, only drivers whose
- * &device_driver.isolation_manager points to that manager, and those it
- * tolerates, match the group's devices; every other driver is not a match
- * and is never probed.  Set that field before driver_register().  The
- * group is locked when no other driver is bound or probing.
+ * A manager's drivers point to it through &device_driver.isolation_manager
+ * (set before driver_register()).  One of them bound to a member uses the
+ * group; a user the manager lets at the group's DMA holds it
+ * (isolation_device_hold()); a handover gives it to the manager until it
+ * is given back.  While held or handed over, only the manager's drivers
+ * and those it tolerates match the group's devices.  The group is locked
+ * when it has a manager and no other driver is bound or probing.  See
+ * Documentation/isolation.txt.
  */
 struct isolation_manager {
 	const char *name;
 	struct module *owner;
-	bool take_on_bind;
 	bool (*tolerates)(struct device *dev, const struct device_driver *drv);
 	int (*take_device)(struct device *dev);
 	void (*return_device)(struct device *dev);
@@ -179,6 +178,9 @@ struct isolation_manager *isolation_group_manager(struct isolation_group *group)
 bool isolation_group_locked(struct isolation_group *group);
 int isolation_device_locked_by(struct device *dev,
 			       const struct isolation_manager *mgr);
+struct isolation_group *isolation_device_hold(struct device *dev,
+					      const struct isolation_manager *mgr);
+void isolation_group_unhold(struct isolation_group *group);
 
 int isolation_register_notifier(struct notifier_block *nb);
 int isolation_unregister_notifier(struct notifier_block *nb);
@@ -303,6 +305,16 @@ static inline int isolation_device_locked_by(struct device *dev,
 					     const struct isolation_manager *mgr)
 {
 	return -ENODEV;
+}
+
+static inline struct isolation_group *
+isolation_device_hold(struct device *dev, const struct isolation_manager *mgr)
+{
+	return NULL;
+}
+
+static inline void isolation_group_unhold(struct isolation_group *group)
+{
 }
 
 static inline int isolation_register_notifier(struct notifier_block *nb)

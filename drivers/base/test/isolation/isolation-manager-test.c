@@ -42,6 +42,20 @@ static atomic_t im_violations = ATOMIC_INIT(0);
 /* A private sysfs mount: attributes are read and written as by userspace. */
 static struct vfsmount *im_sysfs;
 
+struct im_drv {
+	struct device_driver drv;
+	char name[32];
+	atomic_t probes;
+	atomic_t removes;
+	int probe_ret;
+	struct completion *probe_entered;	/* optional: signal entry */
+	struct completion *probe_release;	/* optional: wait in probe */
+	void (*probe_hook)(struct device *dev);	/* optional: run once */
+	struct device *no_match;		/* optional: not this one */
+};
+
+#define to_im_drv(d) container_of(d, struct im_drv, drv)
+
 /*
  * Armed by a test: the next host driver's match sets this manager on this
  * group, as a concurrent handover would between the match and the probe.
@@ -53,6 +67,8 @@ static int im_bus_match(struct device *dev, const struct device_driver *drv)
 {
 	struct isolation_manager *mgr;
 
+	if (READ_ONCE(to_im_drv(drv)->no_match) == dev)
+		return 0;
 	if (!drv->isolation_manager && READ_ONCE(im_match_mgr)) {
 		mgr = xchg(&im_match_mgr, NULL);
 		if (mgr)
@@ -86,18 +102,6 @@ static const struct bus_type im_bus = {
 	.uevent = im_bus_uevent,
 };
 
-struct im_drv {
-	struct device_driver drv;
-	char name[32];
-	atomic_t probes;
-	atomic_t removes;
-	int probe_ret;
-	struct completion *probe_entered;	/* optional: signal entry */
-	struct completion *probe_release;	/* optional: wait in probe */
-	void (*probe_hook)(struct device *dev);	/* optional: run once */
-};
-
-#define to_im_drv(d) container_of(d, struct im_drv, drv)
 
 struct im_event {
 	unsigned long action;
@@ -238,6 +242,18 @@ static struct device *im_dev(struct kunit *test)
 		put_device(dev);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	im_defer(test, im_dev_unregister_action, dev);
+	return dev;
+}
+
+/* A device on the bus that the provider leaves in no group. */
+static struct device *im_dev_ungrouped(struct kunit *test)
+{
+	struct isolation_group *group = im_ctx(test)->group;
+	struct device *dev;
+
+	im_ctx(test)->group = NULL;
+	dev = im_dev(test);
+	im_ctx(test)->group = group;
 	return dev;
 }
 
@@ -831,8 +847,8 @@ static void im_remove_keeps_locked_test(struct kunit *test)
 	im_ctx(test)->group = group;
 	d1 = im_dev(test);
 	d2 = im_dev(test);
-	im_driver(test, mgr);
 	KUNIT_ASSERT_EQ(test, isolation_group_set_manager(group, mgr), 0);
+	im_driver(test, mgr);
 	KUNIT_ASSERT_TRUE(test, isolation_group_locked(group));
 	im_dev_del(test, d1);
 	KUNIT_EXPECT_TRUE(test, isolation_group_locked(group));
@@ -1357,91 +1373,177 @@ static void im_take_fails_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, isolation_group_verify(group), 0);
 }
 
-/* Wait up to a second for the release work to clear the manager. */
-static bool im_wait_released(struct isolation_group *group)
+/* Wait up to a second for @dev to be bound to @d. */
+static bool im_wait_bound(struct device *dev, struct im_drv *d)
 {
 	int i;
 
-	for (i = 0; i < 50 && isolation_group_manager(group); i++)
+	for (i = 0; i < 50 && !im_bound_to(dev, d); i++)
 		msleep(20);
-	return !isolation_group_manager(group);
+	return im_bound_to(dev, d);
 }
 
 /*
- * driver_override flow (libvirt, driverctl): a manager with take_on_bind
- * takes a group when its driver binds a member, and from then on no host
- * driver binds another; when its last driver leaves, the group is given
- * back asynchronously and the devices it kept driverless are probed again,
- * but not the one its driver left.  A handover makes the take explicit.
+ * driver_override flow (libvirt, driverctl): a manager's driver bound the
+ * ordinary way uses the group.  Using refuses nobody: a sibling's host
+ * driver binds, and the group is then not locked.  The use ends, at once,
+ * when the manager's last driver leaves; the devices stay as the
+ * administrator left them.  A handover makes the take explicit.
  */
-static void im_implicit_take_test(struct kunit *test)
+static void im_use_test(struct kunit *test)
 {
 	struct isolation_manager *mgr = im_manager_cb(test);
-	struct isolation_group *group = im_group(test);
+	struct isolation_group *group;
 	struct im_drv *host, *mdrv;
-	struct device *a, *b;
+	struct device *d[2];
 
-	mgr->take_on_bind = true;
-	im_ctx(test)->group = group;
-	a = im_dev(test);
-	b = im_dev(test);
-	host = im_driver(test, NULL);
-	mdrv = im_driver(test, mgr);		/* nothing left to bind */
-	KUNIT_ASSERT_TRUE(test, im_bound_to(a, host) && im_bound_to(b, host));
+	group = im_host_bound_group(test, mgr, d, 2, &host, &mdrv);
+	KUNIT_ASSERT_TRUE(test, im_bound_to(d[0], host) && im_bound_to(d[1], host));
 
-	device_release_driver(a);
-	KUNIT_ASSERT_EQ(test, device_driver_attach(&mdrv->drv, a), 0);
+	device_release_driver(d[0]);
+	KUNIT_ASSERT_EQ(test, device_driver_attach(&mdrv->drv, d[0]), 0);
 	KUNIT_EXPECT_PTR_EQ(test, isolation_group_manager(group), mgr);
-	KUNIT_EXPECT_FALSE(test, isolation_group_locked(group));	/* b */
-	device_release_driver(b);
-	KUNIT_EXPECT_NE(test, device_driver_attach(&host->drv, b), 0);
+	KUNIT_EXPECT_FALSE(test, isolation_group_locked(group));	/* d[1] */
+	device_release_driver(d[1]);
 	KUNIT_EXPECT_TRUE(test, isolation_group_locked(group));
-	KUNIT_EXPECT_EQ(test, isolation_group_verify(group), 0);
-
-	/* The last manager driver leaves: released, b gets its host driver. */
-	device_release_driver(a);
+	/* The late sibling: its host driver binds, the group unlocks. */
+	KUNIT_EXPECT_EQ(test, device_attach(d[1]), 1);
+	KUNIT_EXPECT_TRUE(test, im_bound_to(d[1], host));
 	KUNIT_EXPECT_FALSE(test, isolation_group_locked(group));
-	KUNIT_EXPECT_TRUE(test, im_wait_released(group));
-	KUNIT_EXPECT_TRUE(test, im_bound_to(b, host));
-	KUNIT_EXPECT_NULL(test, READ_ONCE(a->driver));
 	KUNIT_EXPECT_EQ(test, isolation_group_verify(group), 0);
 
-	/* Taken again, then handed over: it stays when the driver leaves. */
-	KUNIT_ASSERT_EQ(test, device_driver_attach(&mdrv->drv, a), 0);
+	/* The last manager driver leaves: the use ends before this returns. */
+	device_release_driver(d[0]);
+	KUNIT_EXPECT_NULL(test, isolation_group_manager(group));
+	KUNIT_EXPECT_NULL(test, READ_ONCE(d[0]->driver));
+	KUNIT_EXPECT_EQ(test, isolation_group_verify(group), 0);
+
+	/* Used again, then handed over: it stays when the driver leaves. */
+	KUNIT_ASSERT_EQ(test, device_driver_attach(&mdrv->drv, d[0]), 0);
 	KUNIT_ASSERT_PTR_EQ(test, isolation_group_manager(group), mgr);
 	KUNIT_ASSERT_EQ(test, isolation_group_handover(group, mgr), 0);
-	KUNIT_EXPECT_TRUE(test, im_bound_to(b, mdrv));
-	device_release_driver(a);
-	device_release_driver(b);
-	msleep(50);
+	KUNIT_EXPECT_TRUE(test, im_bound_to(d[1], mdrv));
+	device_release_driver(d[0]);
+	device_release_driver(d[1]);
 	KUNIT_EXPECT_PTR_EQ(test, isolation_group_manager(group), mgr);
 	KUNIT_EXPECT_TRUE(test, isolation_group_locked(group));
-	KUNIT_EXPECT_NE(test, device_driver_attach(&host->drv, a), 0);
+	KUNIT_EXPECT_NE(test, device_driver_attach(&host->drv, d[0]), 0);
+	KUNIT_EXPECT_EQ(test, isolation_group_verify(group), 0);
 }
 
 /*
- * The release of an implicit take races nothing: a host driver may bind as
- * soon as the manager's last driver left, before the work ran.
+ * libvirt's and driverctl's reattach go device by device: unbind the
+ * manager's driver, bind the host driver.  In every order, every device
+ * ends on its host driver and the group without a manager.
  */
-static void im_implicit_release_early_bind_test(struct kunit *test)
+static void im_reattach_orders_test(struct kunit *test)
+{
+	static const int orders[][3] = {
+		{ 0, 1, 2 }, { 2, 1, 0 }, { 1, 0, 2 }, { 1, 2, 0 },
+	};
+	struct isolation_manager *mgr = im_manager_cb(test);
+	struct isolation_group *group;
+	struct im_drv *host, *mdrv;
+	struct device *d[3];
+	int o, i, n;
+
+	group = im_host_bound_group(test, mgr, d, 3, &host, &mdrv);
+	for (o = 0; o < ARRAY_SIZE(orders); o++) {
+		/* Two- and three-device groups: the third stays host-bound. */
+		n = o % 2 ? 2 : 3;
+		for (i = 0; i < n; i++) {
+			device_release_driver(d[i]);
+			KUNIT_ASSERT_EQ(test, device_driver_attach(&mdrv->drv, d[i]), 0);
+		}
+		KUNIT_EXPECT_PTR_EQ(test, isolation_group_manager(group), mgr);
+		KUNIT_EXPECT_EQ(test, isolation_group_locked(group), n == 3);
+		for (i = 0; i < 3; i++) {
+			int k = orders[o][i];
+
+			if (k >= n)
+				continue;
+			device_release_driver(d[k]);
+			KUNIT_EXPECT_EQ_MSG(test, device_driver_attach(&host->drv, d[k]), 0,
+					    "order %d, device %d", o, k);
+		}
+		for (i = 0; i < 3; i++)
+			KUNIT_EXPECT_TRUE_MSG(test, im_bound_to(d[i], host),
+					      "order %d, device %d", o, i);
+		KUNIT_EXPECT_NULL(test, isolation_group_manager(group));
+		KUNIT_EXPECT_FALSE(test, isolation_group_locked(group));
+		KUNIT_EXPECT_EQ(test, isolation_group_verify(group), 0);
+	}
+}
+
+/*
+ * A user holds a used group: host drivers are refused from the check on,
+ * and the device refused meanwhile gets its driver when the hold ends.  A
+ * group that is not locked cannot be held; one that is held cannot be
+ * given back.
+ */
+static void im_hold_test(struct kunit *test)
 {
 	struct isolation_manager *mgr = im_manager_cb(test);
-	struct isolation_group *group = im_group(test);
+	struct isolation_group *group, *held;
 	struct im_drv *host, *mdrv;
-	struct device *a;
+	struct device *d[3];
 
-	mgr->take_on_bind = true;
-	im_ctx(test)->group = group;
-	a = im_dev(test);
-	host = im_driver(test, NULL);
-	mdrv = im_driver(test, mgr);
-	device_release_driver(a);
-	KUNIT_ASSERT_EQ(test, device_driver_attach(&mdrv->drv, a), 0);
-	/* libvirt's reattach: unbind, then probe the host driver at once. */
-	device_release_driver(a);
-	KUNIT_EXPECT_EQ(test, device_driver_attach(&host->drv, a), 0);
-	KUNIT_EXPECT_TRUE(test, im_wait_released(group));
-	KUNIT_EXPECT_TRUE(test, im_bound_to(a, host));
+	group = im_host_bound_group(test, mgr, d, 3, &host, &mdrv);
+	device_release_driver(d[0]);
+	KUNIT_ASSERT_EQ(test, device_driver_attach(&mdrv->drv, d[0]), 0);
+	/* d[1] and d[2] have host drivers: not locked, no hold. */
+	KUNIT_EXPECT_PTR_EQ(test, isolation_device_hold(d[0], mgr),
+			    ERR_PTR(-EPERM));
+	device_release_driver(d[1]);
+	device_release_driver(d[2]);
+	KUNIT_EXPECT_NULL(test, isolation_device_hold(im_dev_ungrouped(test), mgr));
+	held = isolation_device_hold(d[0], mgr);
+	KUNIT_ASSERT_PTR_EQ(test, held, group);
+	mdrv->no_match = d[1];	/* only the host driver matches d[1] */
+
+	KUNIT_EXPECT_EQ(test, device_attach(d[1]), 0);	/* refused at match */
+	KUNIT_EXPECT_NE(test, device_driver_attach(&host->drv, d[2]), 0);
+	KUNIT_EXPECT_NULL(test, READ_ONCE(d[1]->driver));
+	KUNIT_EXPECT_TRUE(test, isolation_group_locked(group));
+	KUNIT_EXPECT_EQ(test, isolation_group_clear_manager(group, mgr), -EBUSY);
+	KUNIT_EXPECT_PTR_EQ(test, isolation_group_manager(group), mgr);
+
+	/* The manager's driver leaves while held: the hold keeps the group. */
+	device_release_driver(d[0]);
+	KUNIT_EXPECT_PTR_EQ(test, isolation_group_manager(group), mgr);
+	KUNIT_EXPECT_NE(test, device_driver_attach(&host->drv, d[0]), 0);
+
+	isolation_group_unhold(held);
+	KUNIT_EXPECT_NULL(test, isolation_group_manager(group));
+	KUNIT_EXPECT_TRUE(test, im_wait_bound(d[1], host));
+	KUNIT_EXPECT_TRUE(test, im_wait_bound(d[2], host));
+	KUNIT_EXPECT_TRUE(test, im_wait_bound(d[0], host));
+	KUNIT_EXPECT_EQ(test, isolation_group_verify(group), 0);
+}
+
+/*
+ * A give back with a manager driver bound by the administrator's choice
+ * (a leftover override) leaves that device without a driver instead of
+ * letting the manager take the group again; the group stays unmanaged.
+ */
+static void im_give_back_leftover_test(struct kunit *test)
+{
+	struct isolation_manager *mgr = im_manager_cb(test);
+	struct isolation_group *group;
+	struct im_drv *host, *mdrv;
+	struct device *d[2];
+
+	group = im_host_bound_group(test, mgr, d, 2, &host, &mdrv);
+	/* Only the manager's driver matches d[0] now, as an override does. */
+	host->no_match = d[0];
+	device_release_driver(d[0]);
+	KUNIT_ASSERT_EQ(test, device_driver_attach(&mdrv->drv, d[0]), 0);
+	KUNIT_ASSERT_EQ(test, isolation_group_handover(group, mgr), 0);
+	KUNIT_EXPECT_TRUE(test, im_bound_to(d[1], mdrv));
+	KUNIT_EXPECT_EQ(test, isolation_group_clear_manager(group, mgr), 0);
+	KUNIT_EXPECT_NULL(test, isolation_group_manager(group));
+	KUNIT_EXPECT_NULL(test, READ_ONCE(d[0]->driver));
+	KUNIT_EXPECT_TRUE(test, im_bound_to(d[1], host));
 	KUNIT_EXPECT_EQ(test, isolation_group_verify(group), 0);
 }
 
@@ -2632,8 +2734,8 @@ static void im_fault_handover_test(struct kunit *test)
 }
 
 /*
- * D6: clearing the manager probes every device left without a driver, even
- * when a fault hits the walk; a failed handover's rollback relies on it.
+ * D6: giving a group back probes every device a host driver was refused
+ * on, even when a fault hits the walk.
  * Each device must end with its host driver, or have been offered to it
  * (BUS_NOTIFY_BIND_DRIVER, sent before the probe can fail on a fault).
  */
@@ -2672,10 +2774,12 @@ static void im_sweep_clear_check(struct im_sweep *s, int ret)
 				      i, s->nth);
 		atomic_set(&s->offered[i], 0);
 	}
-	/* Back to the start: managed, every device without a driver. */
+	/* Back to the start: handed over, every host driver refused. */
 	KUNIT_EXPECT_EQ(test, isolation_group_set_manager(s->group, s->mgr), 0);
-	for (i = 0; i < IM_SWEEP_DEVS; i++)
+	for (i = 0; i < IM_SWEEP_DEVS; i++) {
 		device_release_driver(s->devs[i]);
+		KUNIT_EXPECT_EQ(test, device_attach(s->devs[i]), 0);
+	}
 	im_expect_unchanged(s, "restored after");
 }
 
@@ -2687,8 +2791,11 @@ static void im_fault_clear_reprobe_test(struct kunit *test)
 	/* No manager driver: the host driver is the only one to return. */
 	kunit_release_action(test, im_driver_unregister_action, s->mdrv);
 	KUNIT_ASSERT_EQ(test, isolation_group_set_manager(s->group, s->mgr), 0);
-	for (i = 0; i < IM_SWEEP_DEVS; i++)
+	/* Each host driver, refused once unbound, is owed its device. */
+	for (i = 0; i < IM_SWEEP_DEVS; i++) {
 		device_release_driver(s->devs[i]);
+		KUNIT_ASSERT_EQ(test, device_attach(s->devs[i]), 0);
+	}
 	s->offer_nb.notifier_call = im_offer_notify;
 	KUNIT_ASSERT_EQ(test, bus_register_notifier(&im_bus, &s->offer_nb), 0);
 	im_defer(test, im_offers_unregister, &s->offer_nb);
@@ -2797,8 +2904,10 @@ static struct kunit_case isolation_manager_test_cases[] = {
 	KUNIT_CASE(im_tolerated_driver_test),
 	KUNIT_CASE(im_take_and_give_back_test),
 	KUNIT_CASE(im_take_fails_test),
-	KUNIT_CASE(im_implicit_take_test),
-	KUNIT_CASE(im_implicit_release_early_bind_test),
+	KUNIT_CASE(im_use_test),
+	KUNIT_CASE(im_reattach_orders_test),
+	KUNIT_CASE(im_hold_test),
+	KUNIT_CASE(im_give_back_leftover_test),
 	KUNIT_CASE_SLOW(im_d3_race_test),
 	KUNIT_CASE_SLOW(im_d3_litmus_test),
 	KUNIT_CASE_SLOW(im_concurrency_test),
