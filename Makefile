@@ -5,7 +5,7 @@ SHELL := /bin/bash
 S := scripts
 
 .PHONY: all check demo bench deps test-deps tree new-files vm-kunit refresh series roundtrip static kunit \
-	vm-kernel vm-initramfs vmtest peers bisect-check clean help
+	vm-kernel vm-initramfs vmtest peers bisect-check configs model-soak clean help
 
 all: help
 
@@ -21,6 +21,8 @@ help:
 	@echo "make roundtrip     git am build/series onto the pristine base, compare trees"
 	@echo "make static        checkpatch --strict, kernel-doc, sparse and W=1"
 	@echo "make kunit         KUnit suites on UML with KASAN and lockdep"
+	@echo "make configs       the series' objects with ISOLATION_GROUPS=n, VFIO_GROUP=n, PCI=n"
+	@echo "make model-soak    the manager model with many seeds (SEEDS=, STEPS=, SEED=)"
 	@echo "make vmtest        kselftests in the QEMU guest, every topology"
 	@echo "make vm-kunit      the isolation KUnit suites in the x86_64 guest on 4 vCPUs"
 	@echo "make peers         the driver core's and iommufd's suites, base vs series"
@@ -60,6 +62,12 @@ static: series
 
 kunit: deps
 	@$(S)/kunit.sh
+
+configs: deps
+	@$(S)/configs.sh
+
+model-soak: deps
+	@$(S)/kunit.sh --model-soak "$(or $(SEEDS),200)" "$(or $(STEPS),4000)" "$(or $(SEED),1000)"
 
 vm-kernel: deps
 	@$(S)/vm.sh kernel

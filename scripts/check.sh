@@ -21,6 +21,7 @@ stage new-files		"$TOP/scripts/check-new-files.sh"
 stage series-roundtrip	"$TOP/scripts/series.sh" --roundtrip
 stage static		"$TOP/scripts/static.sh"
 stage kunit		"$TOP/scripts/kunit.sh"
+stage configs		"$TOP/scripts/configs.sh"
 stage vm-kernel		"$TOP/scripts/vm.sh" kernel
 stage vm-initramfs	"$TOP/scripts/vm.sh" initramfs
 stage vm-kunit-smp	"$TOP/scripts/vm.sh" kunit

@@ -12,7 +12,7 @@ set -euo pipefail
 
 PKGS="build-essential flex bison bc libelf-dev libssl-dev cpio busybox-static
       sparse ccache qemu-system-x86 python3 git xz-utils rsync kmod perl
-      gawk libc6-dev python3-ply python3-git"
+      gawk libc6-dev python3-ply python3-git driverctl"
 want=$(pinned_pkg_version)
 [ -n "$want" ] || die "BASE names no package version"
 

@@ -56,6 +56,19 @@ build_initramfs() {
 	mkdir -p "$root/bin" "$root/selftests" "$root/usr/bin"
 	cp /bin/busybox "$root/bin/busybox"
 	cp "$TOP/vm/init.sh" "$root/init"
+	# Debian's driverctl, the administrators' way to bind vfio-pci (a bash
+	# script), with bash and its libraries; its "modprobe vfio-pci" gets a
+	# stand-in that succeeds for drivers built into the guest kernel.
+	for f in /bin/bash /usr/sbin/driverctl; do
+		[ -e "$f" ] || die "$f is missing: make deps installs bash and driverctl"
+		cp -L --parents "$f" "$root"
+		{ ldd "$f" 2>/dev/null || true; } | awk '$2 == "=>" && $3 ~ /^\// { print $3 }
+					  $1 ~ /^\// { print $1 }' |
+			while read -r lib; do cp -L --parents "$lib" "$root"; done
+	done
+	mkdir -p "$root/sbin"
+	printf '#!/bin/sh\n# modprobe for built-in drivers only (driverctl)\n[ "$1" = -q ] && shift\n[ -d "/sys/bus/pci/drivers/$1" ]\n' > "$root/sbin/modprobe"
+	chmod +x "$root/sbin/modprobe"
 	# The tree's uAPI headers: the VFIO test needs 6.12's vfio.h and iommufd.h.
 	kmake headers
 	for t in "$src"/tools/testing/selftests/isolation; do
@@ -83,6 +96,33 @@ build_initramfs() {
 		"$src/tools/isolation/lsisolation.c"
 	(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --owner=0:0 --quiet) > "$cpio"
 	ls -l "$cpio" >&2
+	build_qemu_cpio
+}
+
+# QEMU as a VFIO user inside the guest (isolation_vfio_test's qemu_vfio_user):
+# the host's qemu-system-x86_64 with its libraries, its TCG accelerator
+# module and the firmware a q35 machine loads; appended only for the
+# topologies that name ISOLATION_VFIO_PAIR.
+qemu_cpio=$BUILD/vm-qemu.cpio
+build_qemu_cpio() {
+	local qroot=$BUILD/vm-qemu-root f
+	rm -rf "$qroot"
+	mkdir -p "$qroot"
+	for f in /usr/bin/qemu-system-x86_64 \
+		 /usr/lib/x86_64-linux-gnu/qemu/accel-tcg-x86_64.so; do
+		[ -e "$f" ] || die "$f is missing (qemu-system-x86)"
+		cp -L --parents "$f" "$qroot"
+		{ ldd "$f" 2>/dev/null || true; } | awk '$2 == "=>" && $3 ~ /^\// { print $3 }
+					  $1 ~ /^\// { print $1 }' |
+			while read -r lib; do cp -L --parents "$lib" "$qroot"; done
+	done
+	for f in /usr/share/seabios/bios-256k.bin /usr/share/qemu/kvmvapic.bin \
+		 /usr/share/qemu/linuxboot_dma.bin; do
+		[ -e "$f" ] || die "$f is missing (qemu-system-x86, seabios)"
+		cp -L --parents "$f" "$qroot"
+	done
+	(cd "$qroot" && find . | LC_ALL=C sort | cpio -o -H newc --owner=0:0 --quiet) > "$qemu_cpio"
+	ls -l "$qemu_cpio" >&2
 }
 
 # A topology (vm/topologies/<name>.topo), one directive per line:
@@ -96,13 +136,15 @@ build_initramfs() {
 #                       the guest waits for this before checking the phase
 #   append <args>       kernel command-line arguments for this topology
 #   env <NAME>=<value>  exported to the guest's tests (/topology/env)
+#   timeout <seconds>   the guest's time limit, if ISOLATION_VM_TIMEOUT is
+#                       not set (default 300)
 # '#' starts a comment.  Writes the guest's /topology/phase<n>.{expect,wait}
 # into a small cpio archive, appended to the initramfs.
 parse_topology() { # <topology file> <cpio out>; sets topo_args, monitor_cmds, topo_append
 	local file=$1 out=$2 dir kw rest n=0 lineno=0 words
 	dir=$(mktemp -d)
 	mkdir "$dir/topology"
-	topo_args=() monitor_cmds=() topo_append=
+	topo_args=() monitor_cmds=() topo_append= topo_timeout=
 	while IFS= read -r line || [ -n "$line" ]; do
 		lineno=$((lineno + 1))
 		line=${line%%#*}
@@ -117,6 +159,7 @@ parse_topology() { # <topology file> <cpio out>; sets topo_args, monitor_cmds, t
 		wait)	echo "$rest" >> "$dir/topology/phase$n.wait" ;;
 		append)	topo_append="$topo_append $rest" ;;
 		env)	echo "export $rest" >> "$dir/topology/env" ;;
+		timeout) topo_timeout=$rest ;;
 		*)	rm -rf "$dir"; die "$file:$lineno: unknown directive '$kw'" ;;
 		esac
 	done < "$file"
@@ -172,6 +215,10 @@ run_vm() {
 	esac
 	parse_topology "$topo" "$initrd.topo"
 	cat "$cpio" "$initrd.topo" > "$initrd"
+	if grep -q '^env ISOLATION_VFIO_PAIR=' "$topo"; then
+		[ -f "$qemu_cpio" ] || die "no $qemu_cpio: run make vm-initramfs"
+		cat "$qemu_cpio" >> "$initrd"
+	fi
 	local rc=0 t0=$(date +%s) extra= phase=1 qpid mon_cmd
 	# The kselftests' companion module (lib/test_isolation.c) makes a group.
 	[ "$mode" = test ] && extra=test_isolation.groups=1
@@ -183,7 +230,9 @@ run_vm() {
 	# off, or it claims their mock devices and no mock domain can attach.
 	[ "$mode" = peers ] && extra="hugepages=80 intel_iommu=off"
 	rm -f "$sock"
-	timeout --foreground "$timeout_s" qemu-system-x86_64 \
+	local limit=$timeout_s
+	[ -n "${ISOLATION_VM_TIMEOUT:-}" ] || [ -z "$topo_timeout" ] || limit=$topo_timeout
+	timeout --foreground "$limit" qemu-system-x86_64 \
 		-M q35 "${accel[@]}" -smp "$smp" -m 1G \
 		"${iommu[@]}" \
 		-nographic -no-reboot -nodefaults -serial stdio \
@@ -219,7 +268,7 @@ run_vm() {
 	msg "guest $1 ($mode) ran $(( $(date +%s) - t0 ))s, log $log"
 	if [ $rc = 124 ]; then
 		tail -20 "$log" >&2
-		die "guest $1: timeout after ${timeout_s}s"
+		die "guest $1: timeout after ${limit}s"
 	fi
 	if grep -Eq "$KERNEL_LOG_BAD" "$log"; then
 		grep -En -B2 -A20 "$KERNEL_LOG_BAD" "$log" | head -80 >&2

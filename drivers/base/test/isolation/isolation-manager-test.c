@@ -33,6 +33,7 @@
 #include <linux/sysfs.h>
 
 #include "../../base.h"
+#include "../../isolation-internal.h"
 
 #define IM_MAX_EVENTS 32
 
@@ -1547,6 +1548,139 @@ static void im_give_back_leftover_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, isolation_group_verify(group), 0);
 }
 
+/*
+ * device_del() of a device in no group takes no lock of the isolation
+ * core: it runs here with isolation_mutex held by this very thread (it
+ * used to take that mutex for every device, and would deadlock here).
+ */
+static void im_del_ungrouped_no_mutex_test(struct kunit *test)
+{
+	struct device *dev = im_dev_ungrouped(test);
+
+	mutex_lock(&isolation_mutex);
+	im_dev_del(test, dev);
+	mutex_unlock(&isolation_mutex);
+}
+
+/*
+ * device_bind_driver() failing (its sysfs link cannot be allocated): the
+ * unbound hook runs with dev->driver cleared, so the group's record
+ * agrees with the device before the caller cleans up.
+ */
+#ifdef CONFIG_FAULT_INJECTION
+static void im_fault_setup(struct kunit *test);
+#endif
+
+static void im_bind_driver_failure_test(struct kunit *test)
+{
+	struct isolation_manager *mgr = im_manager(test);
+	struct isolation_group *group = im_group(test);
+	struct im_drv *mdrv;
+	struct device *dev;
+	int nth, ret = 0;
+
+	im_ctx(test)->group = group;
+	dev = im_dev(test);
+	KUNIT_ASSERT_EQ(test, isolation_group_set_manager(group, mgr), 0);
+	mdrv = im_driver(test, mgr);
+	device_release_driver(dev);
+#ifdef CONFIG_FAULT_INJECTION
+	im_fault_setup(test);
+#else
+	kunit_skip(test, "needs CONFIG_FAULT_INJECTION");
+#endif
+	for (nth = 1; nth < 20; nth++) {
+		device_lock(dev);
+		dev->driver = &mdrv->drv;
+		WRITE_ONCE(current->fail_nth, nth);
+		ret = device_bind_driver(dev);
+		WRITE_ONCE(current->fail_nth, 0);
+		if (ret)
+			KUNIT_EXPECT_EQ_MSG(test, isolation_group_verify(group), 0,
+					    "fault point %d", nth);
+		if (ret)
+			dev->driver = NULL;	/* as every caller does */
+		device_unlock(dev);
+		if (!ret)
+			break;
+		KUNIT_EXPECT_TRUE(test, isolation_group_locked(group));
+	}
+	KUNIT_EXPECT_GT(test, nth, 1);	/* at least one failure seen */
+	if (!ret)
+		device_release_driver(dev);
+	KUNIT_EXPECT_EQ(test, isolation_group_verify(group), 0);
+}
+
+struct im_use_race {
+	struct kunit *test;
+	struct isolation_group *group;
+	struct isolation_manager *mgr;
+	struct im_drv *mdrv;
+	struct device *dev;
+	atomic_t *bad;
+	struct completion done;
+};
+
+/* Bind and unbind the manager's driver; bound, the group must be its. */
+static int im_use_race_thread(void *data)
+{
+	struct im_use_race *r = data;
+	int i;
+
+	for (i = 0; i < 2000; i++) {
+		if (device_driver_attach(&r->mdrv->drv, r->dev))
+			continue;
+		device_lock(r->dev);
+		if (r->dev->driver == &r->mdrv->drv &&
+		    isolation_group_manager(r->group) != r->mgr)
+			atomic_inc(r->bad);
+		device_unlock(r->dev);
+		device_release_driver(r->dev);
+	}
+	complete(&r->done);
+	return 0;
+}
+
+/*
+ * A use starting on one device while the previous use ends on another
+ * (the check that the manager's last driver left and the drop of the
+ * manager are one step): a bound manager driver always finds its group
+ * used, and the last unbind always leaves the group without a manager.
+ */
+static void im_use_race_test(struct kunit *test)
+{
+	struct isolation_manager *mgr = im_manager(test);
+	struct isolation_group *group = im_group(test);
+	struct im_use_race r[2];
+	struct task_struct *t;
+	atomic_t bad = ATOMIC_INIT(0);
+	struct im_drv *mdrv;
+	int i;
+
+	im_ctx(test)->group = group;
+	for (i = 0; i < 2; i++)
+		r[i].dev = im_dev(test);
+	mdrv = im_driver(test, mgr);
+	for (i = 0; i < 2; i++)
+		device_release_driver(r[i].dev);
+	KUNIT_ASSERT_NULL(test, isolation_group_manager(group));
+	for (i = 0; i < 2; i++) {
+		r[i].test = test;
+		r[i].group = group;
+		r[i].mgr = mgr;
+		r[i].mdrv = mdrv;
+		r[i].bad = &bad;
+		init_completion(&r[i].done);
+		t = kthread_run(im_use_race_thread, &r[i], "im-use-%d", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	}
+	for (i = 0; i < 2; i++)
+		wait_for_completion(&r[i].done);
+	KUNIT_EXPECT_EQ(test, atomic_read(&bad), 0);
+	KUNIT_EXPECT_NULL(test, isolation_group_manager(group));
+	KUNIT_EXPECT_EQ(test, isolation_group_verify(group), 0);
+}
+
 /* Concurrency */
 
 #define IM_RACE_DEVS	4
@@ -2908,6 +3042,9 @@ static struct kunit_case isolation_manager_test_cases[] = {
 	KUNIT_CASE(im_reattach_orders_test),
 	KUNIT_CASE(im_hold_test),
 	KUNIT_CASE(im_give_back_leftover_test),
+	KUNIT_CASE(im_del_ungrouped_no_mutex_test),
+	KUNIT_CASE(im_bind_driver_failure_test),
+	KUNIT_CASE_SLOW(im_use_race_test),
 	KUNIT_CASE_SLOW(im_d3_race_test),
 	KUNIT_CASE_SLOW(im_d3_litmus_test),
 	KUNIT_CASE_SLOW(im_concurrency_test),

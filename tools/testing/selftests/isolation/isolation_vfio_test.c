@@ -20,6 +20,18 @@
  *                                       PCIe-to-PCI bridge)
  *   ISOLATION_VFIO_HOTPLUG_NEW=<bdf>    the device the host hot-plugs into
  *                                       that group
+ *   ISOLATION_VFIO_PAIR=<bdf>           function 0 of a two-function device
+ *                                       whose functions share a group
+ *   ISOLATION_VFIO_TRIO=<bdf>           an endpoint of a group with three
+ *                                       endpoints on host drivers
+ *
+ * The multi-device cases (the manager contract of
+ * Documentation/isolation.txt on groups of two and three devices): the
+ * per-device flow of libvirt and driverctl reattached in every order,
+ * with Debian's driverctl itself too; a sibling whose host driver arrives
+ * late; a hold refusing a host driver and giving the device back; a give
+ * back with an administrator's override left; a give back racing a user
+ * of the group; a handover failed at each fault point in turn.
  *
  * With ISOLATION_VFIO_SHOW=1 and LSISOLATION=<path>, the handover and the
  * give-back also show the group with lsisolation (make demo).
@@ -39,6 +51,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
@@ -785,6 +799,512 @@ TEST_F_TIMEOUT(vfio, hotplug_into_held_group, 150)
 	give_back(_metadata, &d);
 	ASSERT_TRUE(wait_driver(new, d.host, SETTLE_MS))
 		TH_LOG("%s on '%s' after the give-back", new, driver_of(new, drv));
+}
+
+/* Multi-device groups */
+
+#define MAX_EPS	4
+
+/* The endpoints (not bridges) of @d's group, sorted, into @eps. */
+static int endpoints(struct __test_metadata *_metadata, const struct dev *d,
+		     char eps[MAX_EPS][NAME_LEN])
+{
+	char path[PATH_MAX], class[NAME_LEN], tmp[NAME_LEN];
+	struct dirent *de;
+	int n = 0, i, j;
+	DIR *dir;
+
+	ASSERT_EQ(0, pathf(path, "%s/devices", d->group));
+	dir = opendir(path);
+	ASSERT_NE(NULL, dir) TH_LOG("%s: %s", path, strerror(errno));
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.' ||
+		    pathf(path, "%s/%s", PCI_DEVICES, de->d_name) ||
+		    read_attr(path, "class", class, sizeof(class)) < 0 ||
+		    !strncmp(class, "0x06", 4))
+			continue;
+		ASSERT_GT(MAX_EPS, n) TH_LOG("%s: too many endpoints", d->group);
+		snprintf(eps[n++], NAME_LEN, "%.*s", NAME_LEN - 1, de->d_name);
+	}
+	closedir(dir);
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			if (strcmp(eps[i], eps[j]) > 0) {
+				memcpy(tmp, eps[i], NAME_LEN);
+				memcpy(eps[i], eps[j], NAME_LEN);
+				memcpy(eps[j], tmp, NAME_LEN);
+			}
+	return n;
+}
+
+/* The group's manager and locked state, checked with a message. */
+static void check_group(struct __test_metadata *_metadata, const struct dev *d,
+			const char *manager, const char *locked,
+			const char *when)
+{
+	char m[NAME_LEN], l[NAME_LEN];
+
+	wait_attr(d->group, "manager", manager, SETTLE_MS);
+	wait_attr(d->group, "locked", locked, SETTLE_MS);
+	group_attr(d, "manager", m);
+	group_attr(d, "locked", l);
+	ksft_print_msg("%s: %s manager '%s' locked %s\n", when, d->group, m, l);
+	ASSERT_STREQ(manager, m) TH_LOG("%s: manager", when);
+	ASSERT_STREQ(locked, l) TH_LOG("%s: locked", when);
+}
+
+static void check_driver(struct __test_metadata *_metadata, const char *bdf,
+			 const char *want, const char *when)
+{
+	char drv[NAME_LEN];
+
+	wait_driver(bdf, want, SETTLE_MS);
+	ASSERT_STREQ(want, driver_of(bdf, drv))
+		TH_LOG("%s: %s on '%s', not '%s'", when, bdf, drv, want);
+}
+
+/* libvirt's detach of one device: override, unbind, drivers_probe. */
+static void override_flow(struct __test_metadata *_metadata, const char *bdf)
+{
+	char drv[NAME_LEN];
+
+	ASSERT_EQ(0, dev_write(bdf, "driver_override", VFIO_DRIVER));
+	if (driver_of(bdf, drv)[0])
+		ASSERT_EQ(0, unbind_dev(bdf));
+	ASSERT_EQ(0, probe_dev(bdf));
+	check_driver(_metadata, bdf, VFIO_DRIVER, "driver_override");
+}
+
+/* libvirt's reattach of one device: unbind, clear, drivers_probe. */
+static void reattach(struct __test_metadata *_metadata, const char *bdf,
+		     const char *host)
+{
+	ASSERT_EQ(0, unbind_dev(bdf));
+	ASSERT_EQ(0, dev_write(bdf, "driver_override", "\n"));
+	ASSERT_EQ(0, probe_dev(bdf)) TH_LOG("drivers_probe %s", bdf);
+	check_driver(_metadata, bdf, host, "reattached");
+}
+
+/*
+ * Every endpoint of @d's group to vfio-pci the per-device way, then back
+ * in @order: each reattach gets its host driver, whatever is still on
+ * vfio-pci; the last leaves the group without a manager.
+ */
+static void flow_and_reattach(struct __test_metadata *_metadata,
+			      const struct dev *d, const int *order, int n)
+{
+	char eps[MAX_EPS][NAME_LEN], hosts[MAX_EPS][NAME_LEN];
+	int i, k;
+
+	ASSERT_EQ(n, endpoints(_metadata, d, eps));
+	for (i = 0; i < n; i++) {
+		ASSERT_NE(0, driver_of(eps[i], hosts[i])[0])
+			TH_LOG("%s has no host driver", eps[i]);
+		ASSERT_STRNE(VFIO_DRIVER, hosts[i]);
+	}
+	for (i = 0; i < n; i++) {
+		override_flow(_metadata, eps[i]);
+		check_group(_metadata, d, VFIO_MANAGER, i == n - 1 ? "1" : "0",
+			    eps[i]);
+	}
+	for (i = 0; i < n; i++) {
+		k = order[i];
+		ksft_print_msg("reattach %s\n", eps[k]);
+		reattach(_metadata, eps[k], hosts[k]);
+		check_group(_metadata, d, i == n - 1 ? "" : VFIO_MANAGER, "0",
+			    "reattach");
+	}
+	for (i = 0; i < n; i++)
+		check_driver(_metadata, eps[i], hosts[i], "all reattached");
+}
+
+/* The order of the report: function 1 first (libvirt's). */
+TEST_F_TIMEOUT(vfio, pair_reattach_fn1_first, 90)
+{
+	static const int order[] = { 1, 0 };
+	struct dev d;
+
+	start_dev(_metadata, &d, "ISOLATION_VFIO_PAIR", &self->restore[0]);
+	flow_and_reattach(_metadata, &d, order, 2);
+}
+
+TEST_F_TIMEOUT(vfio, pair_reattach_fn0_first, 90)
+{
+	static const int order[] = { 0, 1 };
+	struct dev d;
+
+	start_dev(_metadata, &d, "ISOLATION_VFIO_PAIR", &self->restore[0]);
+	flow_and_reattach(_metadata, &d, order, 2);
+}
+
+TEST_F_TIMEOUT(vfio, trio_reattach_orders, 240)
+{
+	static const int orders[][3] = { { 0, 1, 2 }, { 2, 0, 1 }, { 1, 2, 0 } };
+	unsigned int o;
+	struct dev d;
+
+	start_dev(_metadata, &d, "ISOLATION_VFIO_TRIO", &self->restore[0]);
+	for (o = 0; o < ARRAY_SIZE(orders); o++)
+		flow_and_reattach(_metadata, &d, orders[o], 3);
+}
+
+/* Run Debian's driverctl; 0 or its exit status. */
+static int driverctl(const char *cmd, const char *bdf, const char *drv)
+{
+	char line[PATH_MAX];
+	int st;
+
+	snprintf(line, sizeof(line), "driverctl --nosave %s %s %s", cmd, bdf,
+		 drv);
+	st = system(line);
+	ksft_print_msg("%s: %s\n", line, st ? "failed" : "ok");
+	return st;
+}
+
+/* The same with driverctl itself, in both orders. */
+TEST_F_TIMEOUT(vfio, driverctl_pair_both_orders, 120)
+{
+	char eps[MAX_EPS][NAME_LEN], hosts[MAX_EPS][NAME_LEN];
+	static const int orders[][2] = { { 1, 0 }, { 0, 1 } };
+	unsigned int o;
+	int i;
+	struct dev d;
+
+	ASSERT_EQ(0, system("command -v driverctl >/dev/null"))
+		TH_LOG("driverctl is not installed in the guest");
+	start_dev(_metadata, &d, "ISOLATION_VFIO_PAIR", &self->restore[0]);
+	ASSERT_EQ(2, endpoints(_metadata, &d, eps));
+	for (i = 0; i < 2; i++)
+		driver_of(eps[i], hosts[i]);
+	for (o = 0; o < ARRAY_SIZE(orders); o++) {
+		for (i = 0; i < 2; i++)
+			ASSERT_EQ(0, driverctl("set-override", eps[i], VFIO_DRIVER));
+		check_group(_metadata, &d, VFIO_MANAGER, "1", "driverctl set");
+		for (i = 0; i < 2; i++) {
+			const char *bdf = eps[orders[o][i]];
+
+			ASSERT_EQ(0, driverctl("unset-override", bdf, ""))
+				TH_LOG("driverctl could not bind %s again", bdf);
+		}
+		for (i = 0; i < 2; i++)
+			check_driver(_metadata, eps[i], hosts[i], "driverctl unset");
+		check_group(_metadata, &d, "", "0", "driverctl unset");
+	}
+}
+
+/*
+ * Using is not handing over: a sibling whose host driver arrives after
+ * vfio-pci bound function 0 binds it, and the group is then not viable.
+ */
+TEST_F_TIMEOUT(vfio, late_sibling, 90)
+{
+	char eps[MAX_EPS][NAME_LEN], hosts[MAX_EPS][NAME_LEN];
+	struct dev d;
+	int err;
+
+	start_dev(_metadata, &d, "ISOLATION_VFIO_PAIR", &self->restore[0]);
+	ASSERT_EQ(2, endpoints(_metadata, &d, eps));
+	driver_of(eps[0], hosts[0]);
+	driver_of(eps[1], hosts[1]);
+	ASSERT_EQ(0, unbind_dev(eps[1]));
+	override_flow(_metadata, eps[0]);
+	check_group(_metadata, &d, VFIO_MANAGER, "1", "function 1 driverless");
+	ASSERT_EQ(0, probe_dev(eps[1]));
+	check_driver(_metadata, eps[1], hosts[1], "late sibling");
+	check_group(_metadata, &d, VFIO_MANAGER, "0", "late sibling bound");
+
+	self->v.container = open_container(_metadata);
+	self->v.group = open_group(&d);
+	ASSERT_LE(0, self->v.group);
+	ASSERT_EQ(0, group_status(self->v.group));
+	err = ioctl(self->v.group, VFIO_GROUP_SET_CONTAINER, &self->v.container) ?
+	      errno : 0;
+	ASSERT_EQ(EPERM, err) TH_LOG("SET_CONTAINER: %s", strerror(err));
+	close_all(&self->v);
+	reattach(_metadata, eps[0], hosts[0]);
+	check_group(_metadata, &d, "", "0", "reattached");
+}
+
+/*
+ * A user holds a used group: the sibling's host driver is refused while
+ * the container is set, and bound when the user lets go.
+ */
+TEST_F_TIMEOUT(vfio, hold_refuses_then_returns, 90)
+{
+	char eps[MAX_EPS][NAME_LEN], hosts[MAX_EPS][NAME_LEN];
+	struct dev d;
+
+	start_dev(_metadata, &d, "ISOLATION_VFIO_PAIR", &self->restore[0]);
+	ASSERT_EQ(2, endpoints(_metadata, &d, eps));
+	driver_of(eps[0], hosts[0]);
+	driver_of(eps[1], hosts[1]);
+	ASSERT_EQ(0, unbind_dev(eps[1]));
+	override_flow(_metadata, eps[0]);
+	attach_type1(_metadata, &self->v, &d);
+	ASSERT_EQ(0, probe_dev(eps[1]));
+	usleep(200 * 1000);
+	check_driver(_metadata, eps[1], "", "held: host driver refused");
+	check_group(_metadata, &d, VFIO_MANAGER, "1", "held");
+	close_all(&self->v);
+	check_driver(_metadata, eps[1], hosts[1], "hold ended");
+	check_group(_metadata, &d, VFIO_MANAGER, "0", "hold ended");
+	reattach(_metadata, eps[0], hosts[0]);
+	check_group(_metadata, &d, "", "0", "reattached");
+}
+
+/*
+ * A give back with the administrator's override left on function 0: the
+ * group stays given back, function 0 stays without a driver, function 1
+ * gets its host driver.
+ */
+TEST_F_TIMEOUT(vfio, give_back_override_left, 90)
+{
+	char eps[MAX_EPS][NAME_LEN], hosts[MAX_EPS][NAME_LEN];
+	struct dev d;
+
+	start_dev(_metadata, &d, "ISOLATION_VFIO_PAIR", &self->restore[0]);
+	ASSERT_EQ(2, endpoints(_metadata, &d, eps));
+	driver_of(eps[0], hosts[0]);
+	driver_of(eps[1], hosts[1]);
+	ASSERT_EQ(0, dev_write(eps[0], "driver_override", VFIO_DRIVER));
+	ASSERT_EQ(0, set_manager(&d, VFIO_MANAGER "\n"));
+	check_driver(_metadata, eps[0], VFIO_DRIVER, "handed over");
+	check_driver(_metadata, eps[1], VFIO_DRIVER, "handed over");
+	check_group(_metadata, &d, VFIO_MANAGER, "1", "handed over");
+	ASSERT_EQ(0, set_manager(&d, "\n"));
+	check_driver(_metadata, eps[1], hosts[1], "given back");
+	check_driver(_metadata, eps[0], "", "given back, override left");
+	usleep(500 * 1000);
+	check_group(_metadata, &d, "", "0", "given back, override left");
+	ASSERT_EQ(0, dev_write(eps[0], "driver_override", "\n"));
+	ASSERT_EQ(0, probe_dev(eps[0]));
+	check_driver(_metadata, eps[0], hosts[0], "override cleared");
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/*
+ * A child sets a container on the handed-over group again and again while
+ * the parent gives the group back: while a container is set, the group
+ * must stay vfio's and locked; after the give back, no container can be
+ * set.  The child's exit status counts the violations.
+ */
+static int racing_user(const struct dev *d, double until)
+{
+	char m[NAME_LEN], l[NAME_LEN];
+	int holds = 0, refused = 0, bad = 0;
+	int container, group, ret;
+
+	while (now_ms() < until) {
+		container = open("/dev/vfio/vfio", O_RDWR);
+		if (container < 0)
+			return 100;
+		group = open_group(d);
+		if (group < 0) {
+			/* Given back: vfio-pci and its VFIO group are gone. */
+			refused++;
+			close(container);
+			usleep(1000);
+			continue;
+		}
+		ret = ioctl(group, VFIO_GROUP_SET_CONTAINER, &container);
+		if (!ret) {
+			holds++;
+			group_attr(d, "manager", m);
+			group_attr(d, "locked", l);
+			bad += strcmp(m, VFIO_MANAGER) || strcmp(l, "1");
+			usleep(1000);
+			group_attr(d, "manager", m);
+			bad += strcmp(m, VFIO_MANAGER) != 0;
+		} else if (errno == EPERM || errno == ENODEV) {
+			refused++;
+		} else {
+			bad++;
+		}
+		close(group);
+		close(container);
+	}
+	ksft_print_msg("racing user: %d holds, %d refused, %d violations\n",
+		       holds, refused, bad);
+	return bad ? 1 : 0;
+}
+
+TEST_F_TIMEOUT(vfio, give_back_racing_user, 120)
+{
+	int busy = 0, st, rounds;
+	struct dev d;
+	pid_t pid;
+
+	start_dev(_metadata, &d, "ISOLATION_VFIO_PAIR", &self->restore[0]);
+	for (rounds = 0; rounds < 5; rounds++) {
+		hand_over(_metadata, &d);
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (!pid)
+			_exit(racing_user(&d, now_ms() + 1500));
+		usleep(5000 * rounds);
+		while (set_manager(&d, "\n") == EBUSY)
+			busy++;
+		ASSERT_EQ(pid, waitpid(pid, &st, 0));
+		ASSERT_TRUE(WIFEXITED(st));
+		ASSERT_EQ(0, WEXITSTATUS(st)) TH_LOG("a user held a group given back");
+		check_state(_metadata, &d, "", "0", d.host, "given back");
+	}
+	ksft_print_msg("give back refused %d times while the user held it\n", busy);
+}
+
+/*
+ * The handover of a three-endpoint group failed at each fault point in
+ * turn (/proc/thread-self/fail-nth): every failure leaves each endpoint on
+ * the driver it had, and the group without a manager.  The points are
+ * the handover's own (fail_isolation: a host driver bound again after its
+ * release, the check after vfio-pci bound) and the atomic allocations on
+ * the way; failslab skips sleeping allocations here (ignore-gfp-wait), of
+ * which vfio-pci's probe makes hundreds: isolation_manager_test and the
+ * KUnit sweeps fail those.
+ */
+TEST_F_TIMEOUT(vfio, trio_handover_fail_nth, 300)
+{
+	char eps[MAX_EPS][NAME_LEN], hosts[MAX_EPS][NAME_LEN];
+	char path[PATH_MAX], what[32], left[32];
+	int i, nth, fd, nth_fd, err, failed = 0, absorbed = 0;
+	ssize_t n;
+	struct dev d;
+
+	start_dev(_metadata, &d, "ISOLATION_VFIO_TRIO", &self->restore[0]);
+	ASSERT_EQ(3, endpoints(_metadata, &d, eps));
+	for (i = 0; i < 3; i++)
+		driver_of(eps[i], hosts[i]);
+	ASSERT_EQ(0, write_path("/sys/kernel/debug/failslab/ignore-gfp-wait", "Y"))
+		TH_LOG("debugfs with failslab (isolation_manager_test mounts it)");
+	ASSERT_EQ(0, write_path("/sys/kernel/debug/failslab/verbose", "0"));
+	ASSERT_EQ(0, write_path("/sys/kernel/debug/fail_isolation/verbose", "0"));
+	nth_fd = open("/proc/thread-self/fail-nth", O_RDWR);
+	ASSERT_LE(0, nth_fd);
+	ASSERT_EQ(0, pathf(path, "%s/manager", d.group));
+	for (nth = 1; nth < 2000; nth++) {
+		fd = open(path, O_WRONLY);
+		ASSERT_LE(0, fd);
+		snprintf(what, sizeof(what), "%d", nth);
+		ASSERT_EQ((ssize_t)strlen(what), pwrite(nth_fd, what, strlen(what), 0));
+		n = write(fd, VFIO_MANAGER "\n", 5);
+		err = errno;
+		memset(left, 0, sizeof(left));
+		ASSERT_LT(0, pread(nth_fd, left, sizeof(left) - 1, 0));
+		ASSERT_EQ(1, pwrite(nth_fd, "0", 1, 0));
+		close(fd);
+		snprintf(what, sizeof(what), "fault point %d", nth);
+		if (n < 0) {
+			failed++;
+			ASSERT_TRUE(err == ENOMEM || err == EBUSY)
+				TH_LOG("%s: %s", what, strerror(err));
+			check_group(_metadata, &d, "", "0", what);
+			for (i = 0; i < 3; i++)
+				check_driver(_metadata, eps[i], hosts[i], what);
+			continue;
+		}
+		check_group(_metadata, &d, VFIO_MANAGER, "1", what);
+		ASSERT_EQ(0, set_manager(&d, "\n"));
+		for (i = 0; i < 3; i++)
+			check_driver(_metadata, eps[i], hosts[i], "given back");
+		if (strcmp(left, "0\n"))
+			break;	/* not reached: no fault point left */
+		absorbed++;
+	}
+	close(nth_fd);
+	write_path("/sys/kernel/debug/failslab/ignore-gfp-wait", "N");
+	ksft_print_msg("trio handover: %d fault points, %d failed the write (each rolled back), %d absorbed\n",
+		       nth - 1, failed, absorbed);
+	ASSERT_GT(2000, nth);
+	ASSERT_LT(0, failed);
+}
+
+#define QEMU	"/usr/bin/qemu-system-x86_64"
+
+/* Wait up to @ms for @file to contain @what. */
+static int wait_output(const char *file, const char *what, int ms)
+{
+	char buf[8192];
+	ssize_t n;
+	int fd;
+
+	for (; ms > 0; ms -= 100) {
+		fd = open(file, O_RDONLY);
+		if (fd >= 0) {
+			n = read(fd, buf, sizeof(buf) - 1);
+			close(fd);
+			buf[n > 0 ? n : 0] = '\0';
+			if (strstr(buf, what))
+				return 1;
+		}
+		usleep(100 * 1000);
+	}
+	return 0;
+}
+
+/*
+ * QEMU itself as the VFIO user, as libvirt starts it: the handed-over
+ * pair goes to a (stopped) guest with both functions; while QEMU runs,
+ * the group cannot be given back; when it quits, it can, and the host
+ * drivers return.
+ */
+TEST_F_TIMEOUT(vfio, qemu_vfio_user, 240)
+{
+	char eps[MAX_EPS][NAME_LEN], hosts[MAX_EPS][NAME_LEN];
+	char dev0[128], dev1[128];
+	const char *out = "/tmp/qemu-vfio.out";
+	int in[2], st, fd, i, up;
+	struct dev d;
+	pid_t pid;
+
+	ASSERT_EQ(0, access(QEMU, X_OK)) TH_LOG("%s is not in the guest", QEMU);
+	start_dev(_metadata, &d, "ISOLATION_VFIO_PAIR", &self->restore[0]);
+	ASSERT_EQ(2, endpoints(_metadata, &d, eps));
+	for (i = 0; i < 2; i++)
+		driver_of(eps[i], hosts[i]);
+	hand_over(_metadata, &d);
+	snprintf(dev0, sizeof(dev0), "vfio-pci,host=%s,rombar=0", eps[0]);
+	snprintf(dev1, sizeof(dev1), "vfio-pci,host=%s,rombar=0", eps[1]);
+	ASSERT_EQ(0, pipe(in));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (fd < 0 || dup2(in[0], 0) < 0 || dup2(fd, 1) < 0 ||
+		    dup2(fd, 2) < 0)
+			_exit(127);
+		close(in[1]);
+		execl(QEMU, QEMU, "-S", "-display", "none", "-nodefaults",
+		      "-M", "q35", "-m", "64", "-accel", "tcg,tb-size=16",
+		      "-device", dev0, "-device", dev1, "-monitor", "stdio",
+		      (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	/* The monitor answers once the machine, with its devices, is up. */
+	ASSERT_EQ(9, write(in[1], "info pci\n", 9));
+	up = wait_output(out, "Ethernet controller", 120000);
+	if (!up && system("cat /tmp/qemu-vfio.out"))
+		ksft_print_msg("no %s\n", out);
+	ASSERT_TRUE(up) TH_LOG("QEMU's info pci shows no Ethernet controller");
+	ksft_print_msg("QEMU (pid %d) has both functions of %s\n", pid, d.group);
+	give_back_refused(_metadata, &d, "QEMU");
+	ASSERT_EQ(5, write(in[1], "quit\n", 5));
+	close(in[1]);
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	ASSERT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st))
+		TH_LOG("QEMU failed; see %s", out);
+	ksft_print_msg("QEMU quit\n");
+	ASSERT_EQ(0, set_manager(&d, "\n"));
+	for (i = 0; i < 2; i++)
+		check_driver(_metadata, eps[i], hosts[i], "given back after QEMU");
+	check_group(_metadata, &d, "", "0", "given back after QEMU");
 }
 
 TEST_HARNESS_MAIN
