@@ -16,13 +16,13 @@ set -euo pipefail
 
 src=$("$TOP/scripts/tree.sh")
 
-config_isolation_off="PCI IOMMU_SUPPORT INTEL_IOMMU AMD_IOMMU IOMMUFD VFIO
+config_isolation_off="+ACPI +PCI_MSI PCI IOMMU_SUPPORT INTEL_IOMMU AMD_IOMMU IOMMUFD VFIO
 	VFIO_GROUP VFIO_CONTAINER VFIO_DEVICE_CDEV VFIO_PCI -ISOLATION_GROUPS"
-config_vfio_no_group="PCI IOMMU_SUPPORT INTEL_IOMMU IOMMUFD VFIO VFIO_PCI
+config_vfio_no_group="+ACPI +PCI_MSI PCI IOMMU_SUPPORT INTEL_IOMMU IOMMUFD VFIO VFIO_PCI
 	VFIO_DEVICE_CDEV ISOLATION_GROUPS -VFIO_GROUP"
 config_no_pci="IOMMU_SUPPORT IOMMUFD VFIO VFIO_DEVICE_CDEV ISOLATION_GROUPS -PCI"
 
-build_config() { # <name> <options: NAME to enable, -NAME to disable>
+build_config() { # <name> <options: NAME to enable, -NAME to disable, +NAME to enable unchecked>
 	local name=$1 opts=$2 out=$BUILD/configs/$1 o log rc=0
 	mkdir -p "$out"
 	log=$out/build.log
@@ -31,13 +31,14 @@ build_config() { # <name> <options: NAME to enable, -NAME to disable>
 	for o in 64BIT EXPERT $opts; do
 		case $o in
 		-*) "$src/scripts/config" --file "$out/.config" -d "${o#-}" ;;
-		*) "$src/scripts/config" --file "$out/.config" -e "$o" ;;
+		*) "$src/scripts/config" --file "$out/.config" -e "${o#+}" ;;
 		esac
 	done
 	kmake_in olddefconfig >/dev/null
 	# What olddefconfig dropped would be a configuration not tested.
 	for o in $opts; do
 		case $o in
+		+*) ;;
 		-*) ! grep -q "^CONFIG_${o#-}=y" "$out/.config" ||
 			die "$name: CONFIG_${o#-} is still set" ;;
 		*) grep -q "^CONFIG_$o=y" "$out/.config" ||
