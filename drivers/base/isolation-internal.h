@@ -77,7 +77,7 @@ struct isolation_group {
 	unsigned int unclaimed;
 	unsigned int claimed;
 	bool reported_locked;
-	struct mutex mgr_mutex;
+	struct mutex mgr_mutex;		/* see @mgr_mutex above */
 	struct work_struct hold_work;
 	struct rcu_head rcu;
 };

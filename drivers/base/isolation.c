@@ -66,6 +66,7 @@
 #include "base.h"
 #include "isolation-internal.h"
 
+/* Managers, providers, groups, membership; see the lock order above. */
 DEFINE_MUTEX(isolation_mutex);
 DEFINE_SPINLOCK(isolation_lock);
 LIST_HEAD(isolation_providers);
@@ -170,7 +171,6 @@ static ssize_t manager_show(struct isolation_group *group, char *buf)
 	spin_unlock(&isolation_lock);
 	return ret;
 }
-
 
 /*
  * Writing a registered manager's name hands the group over to it, as

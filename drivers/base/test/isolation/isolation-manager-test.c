@@ -103,7 +103,6 @@ static const struct bus_type im_bus = {
 	.uevent = im_bus_uevent,
 };
 
-
 struct im_event {
 	unsigned long action;
 	struct device *dev;

@@ -370,7 +370,7 @@ static void mm_remove(struct mt_model *m, unsigned int i)
 
 /* the real side */
 
-static void mt_log(struct mt_ctx *c, const char *fmt, ...)
+static __printf(2, 3) void mt_log(struct mt_ctx *c, const char *fmt, ...)
 {
 	va_list args;
 
@@ -566,11 +566,13 @@ static bool mt_step(struct mt_ctx *c)
 	case MT_OP_BIND_HOST:
 	case MT_OP_BIND_MGR: {
 		bool mgr = prandom_u32_state(&c->rnd) & 1;
+		bool bound;
 
 		mt_log(c, "bind file %s %u", mgr ? "mgr" : "host", i);
 		ret = mt_bind_file(mgr ? &c->mdrv : &c->host, c->devs[i]);
 		want = mm_bind_file(m, i, mgr ? MT_MGR : MT_HOST);
-		if ((ret == 0) != want) {
+		bound = !ret;
+		if (bound != want) {
 			mt_dump(c, "bind file result");
 			return false;
 		}
@@ -821,6 +823,7 @@ static struct kunit_suite isolation_model_test_suite = {
 	.suite_exit = mt_suite_exit,
 	.test_cases = mt_cases,
 };
+
 kunit_test_suite(isolation_model_test_suite);
 
 MODULE_DESCRIPTION("KUnit: isolation group managers against a reference model");

@@ -823,7 +823,7 @@ static int endpoints(struct __test_metadata *_metadata, const struct dev *d,
 		    read_attr(path, "class", class, sizeof(class)) < 0 ||
 		    !strncmp(class, "0x06", 4))
 			continue;
-		ASSERT_GT(MAX_EPS, n) TH_LOG("%s: too many endpoints", d->group);
+		ASSERT_GT(MAX_EPS, n) TH_LOG("%s: more than %d members", d->group, MAX_EPS);
 		snprintf(eps[n++], NAME_LEN, "%.*s", NAME_LEN - 1, de->d_name);
 	}
 	closedir(dir);
@@ -949,7 +949,7 @@ TEST_F_TIMEOUT(vfio, trio_reattach_orders, 240)
 }
 
 /* Run Debian's driverctl; 0 or its exit status. */
-static int driverctl(const char *cmd, const char *bdf, const char *drv)
+static int run_driverctl(const char *cmd, const char *bdf, const char *drv)
 {
 	char line[PATH_MAX];
 	int st;
@@ -978,12 +978,12 @@ TEST_F_TIMEOUT(vfio, driverctl_pair_both_orders, 120)
 		driver_of(eps[i], hosts[i]);
 	for (o = 0; o < ARRAY_SIZE(orders); o++) {
 		for (i = 0; i < 2; i++)
-			ASSERT_EQ(0, driverctl("set-override", eps[i], VFIO_DRIVER));
+			ASSERT_EQ(0, run_driverctl("set-override", eps[i], VFIO_DRIVER));
 		check_group(_metadata, &d, VFIO_MANAGER, "1", "driverctl set");
 		for (i = 0; i < 2; i++) {
 			const char *bdf = eps[orders[o][i]];
 
-			ASSERT_EQ(0, driverctl("unset-override", bdf, ""))
+			ASSERT_EQ(0, run_driverctl("unset-override", bdf, ""))
 				TH_LOG("driverctl could not bind %s again", bdf);
 		}
 		for (i = 0; i < 2; i++)
@@ -1219,8 +1219,8 @@ TEST_F_TIMEOUT(vfio, trio_handover_fail_nth, 300)
 	}
 	close(nth_fd);
 	write_path("/sys/kernel/debug/failslab/ignore-gfp-wait", "N");
-	ksft_print_msg("trio handover: %d fault points, %d failed the write (each rolled back), %d absorbed\n",
-		       nth - 1, failed, absorbed);
+	ksft_print_msg("trio handover: %d fault points, %d failed %s, %d absorbed\n",
+		       nth - 1, failed, "the write (each rolled back)", absorbed);
 	ASSERT_GT(2000, nth);
 	ASSERT_LT(0, failed);
 }
