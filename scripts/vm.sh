@@ -49,6 +49,15 @@ build_kernel() {
 	ls -l "$out/arch/x86/boot/bzImage" >&2
 }
 
+# Copy program @1 into root @2 at its path, with the shared libraries and
+# the loader it needs (none for a script).
+copy_with_libs() {
+	cp -L --parents "$1" "$2"
+	{ ldd "$1" 2>/dev/null || true; } | awk '$2 == "=>" && $3 ~ /^\// { print $3 }
+				  $1 ~ /^\// { print $1 }' |
+		while read -r lib; do cp -L --parents "$lib" "$2"; done
+}
+
 build_initramfs() {
 	src=$(ksrc)
 	root=$BUILD/vm-root
@@ -61,10 +70,7 @@ build_initramfs() {
 	# stand-in that succeeds for drivers built into the guest kernel.
 	for f in /bin/bash /usr/sbin/driverctl; do
 		[ -e "$f" ] || die "$f is missing: make deps installs bash and driverctl"
-		cp -L --parents "$f" "$root"
-		{ ldd "$f" 2>/dev/null || true; } | awk '$2 == "=>" && $3 ~ /^\// { print $3 }
-					  $1 ~ /^\// { print $1 }' |
-			while read -r lib; do cp -L --parents "$lib" "$root"; done
+		copy_with_libs "$f" "$root"
 	done
 	mkdir -p "$root/sbin"
 	printf '#!/bin/sh\n# modprobe for built-in drivers only (driverctl)\n[ "$1" = -q ] && shift\n[ -d "/sys/bus/pci/drivers/$1" ]\n' > "$root/sbin/modprobe"
@@ -111,10 +117,7 @@ build_qemu_cpio() {
 	for f in /usr/bin/qemu-system-x86_64 \
 		 /usr/lib/x86_64-linux-gnu/qemu/accel-tcg-x86_64.so; do
 		[ -e "$f" ] || die "$f is missing (qemu-system-x86)"
-		cp -L --parents "$f" "$qroot"
-		{ ldd "$f" 2>/dev/null || true; } | awk '$2 == "=>" && $3 ~ /^\// { print $3 }
-					  $1 ~ /^\// { print $1 }' |
-			while read -r lib; do cp -L --parents "$lib" "$qroot"; done
+		copy_with_libs "$f" "$qroot"
 	done
 	for f in /usr/share/seabios/bios-256k.bin /usr/share/qemu/kvmvapic.bin \
 		 /usr/share/qemu/linuxboot_dma.bin; do

@@ -679,10 +679,13 @@ enum isolation_prev {
 	ISOLATION_PREV_HANDED_OVER,
 };
 
-/* Make @mgr hold @group until it is given back; say what it was before. */
+/*
+ * Make @mgr hold @group until it is given back; say what it was before.
+ * With @fresh, only a group without a manager is taken.
+ */
 static int isolation_group_take(struct isolation_group *group,
 				struct isolation_manager *mgr,
-				enum isolation_prev *prev)
+				enum isolation_prev *prev, bool fresh)
 {
 	struct isolation_manager *old;
 	int ret = 0;
@@ -698,7 +701,7 @@ static int isolation_group_take(struct isolation_group *group,
 	}
 	spin_lock(&isolation_lock);
 	old = group->manager;
-	if (old && old != mgr) {
+	if (old && (old != mgr || fresh)) {
 		ret = -EBUSY;
 	} else if (old) {
 		*prev = group->handed_over ? ISOLATION_PREV_HANDED_OVER :
@@ -779,7 +782,7 @@ int isolation_group_handover(struct isolation_group *group,
 	if (ret)
 		goto out_unlock;
 	isolation_bindings_keep(group, b, n, true);
-	ret = isolation_group_take(group, mgr, &prev);
+	ret = isolation_group_take(group, mgr, &prev, false);
 	if (ret)
 		goto out_put_bindings;
 
@@ -1020,31 +1023,11 @@ EXPORT_SYMBOL_GPL(isolation_group_clear_manager);
 int isolation_group_set_manager(struct isolation_group *group,
 				struct isolation_manager *mgr)
 {
-	int ret = 0;
+	enum isolation_prev prev;
 
 	if (!group || !mgr)
 		return -EINVAL;
-
-	mutex_lock(&isolation_mutex);
-	if (!isolation_manager_registered(mgr)) {
-		ret = -EINVAL;
-		goto out_unlock;
-	}
-	if (!group->provider) {
-		ret = -ENODEV;
-		goto out_unlock;
-	}
-	spin_lock(&isolation_lock);
-	if (group->manager)
-		ret = -EBUSY;
-	else
-		isolation_group_set_mgr(group, mgr, true);
-	spin_unlock(&isolation_lock);
-	if (!ret)
-		isolation_group_announce(group, NULL);
-out_unlock:
-	mutex_unlock(&isolation_mutex);
-	return ret;
+	return isolation_group_take(group, mgr, &prev, true);
 }
 EXPORT_SYMBOL_GPL(isolation_group_set_manager);
 

@@ -1547,23 +1547,66 @@ static void im_give_back_leftover_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, isolation_group_verify(group), 0);
 }
 
+struct im_del_ungrouped {
+	struct device *dev;
+	struct completion done;
+};
+
+static int im_del_ungrouped_thread(void *data)
+{
+	struct im_del_ungrouped *d = data;
+
+	device_unregister(d->dev);
+	complete(&d->done);
+	return 0;
+}
+
 /*
  * device_del() of a device in no group takes no lock of the isolation
- * core: it runs here with isolation_mutex held by this very thread (it
- * used to take that mutex for every device, and would deadlock here).
+ * core: it completes while this test holds isolation_mutex (it used to
+ * take that mutex for every device, and would wait here).
  */
 static void im_del_ungrouped_no_mutex_test(struct kunit *test)
 {
-	struct device *dev = im_dev_ungrouped(test);
+	struct im_del_ungrouped *d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
+	struct task_struct *t;
+	bool finished;
+	int ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	init_completion(&d->done);
+	d->dev = kzalloc(sizeof(*d->dev), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, d->dev);
+	device_initialize(d->dev);
+	d->dev->bus = &im_bus;
+	d->dev->release = im_dev_release;
+	ret = dev_set_name(d->dev, "imdev-%d", atomic_inc_return(&im_seq));
+	if (!ret)
+		ret = device_add(d->dev);	/* no test group: in none */
+	if (ret)
+		put_device(d->dev);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_NULL(test, READ_ONCE(d->dev->isolation_group));
 
 	mutex_lock(&isolation_mutex);
-	im_dev_del(test, dev);
+	t = kthread_run(im_del_ungrouped_thread, d, "im-del");
+	if (IS_ERR(t)) {
+		mutex_unlock(&isolation_mutex);
+		device_unregister(d->dev);
+		KUNIT_FAIL(test, "kthread_run: %ld", PTR_ERR(t));
+		return;
+	}
+	finished = wait_for_completion_timeout(&d->done, 5 * HZ);
 	mutex_unlock(&isolation_mutex);
+	if (!finished)
+		wait_for_completion(&d->done);
+	KUNIT_EXPECT_TRUE_MSG(test, finished,
+			      "device_del() of an ungrouped device waited for isolation_mutex");
 }
 
 /*
  * device_bind_driver() failing (its sysfs link cannot be allocated): the
- * unbound hook runs with dev->driver cleared, so the group's record
+ * unbind hook runs with dev->driver cleared, so the group's record
  * agrees with the device before the caller cleans up.
  */
 #ifdef CONFIG_FAULT_INJECTION
