@@ -759,16 +759,16 @@ int isolation_group_add_device_reason(struct isolation_group *group,
 		ret = -ENOMEM;
 		goto err_unlock;
 	}
-	ret = sysfs_create_link(&dev->kobj, &group->kobj, "isolation_group");
-	if (ret)
-		goto err_free_link_name;
 	ret = sysfs_add_link_to_group(&group->kobj, "devices", &dev->kobj,
 				      member->link_name);
 	if (ret)
-		goto err_remove_device_link;
-	ret = sysfs_create_group(&dev->kobj, &isolation_member_group);
+		goto err_free_link_name;
+	ret = sysfs_create_link(&dev->kobj, &group->kobj, "isolation_group");
 	if (ret)
 		goto err_remove_group_link;
+	ret = sysfs_create_group(&dev->kobj, &isolation_member_group);
+	if (ret)
+		goto err_remove_device_link;
 
 	member->group = group;
 	member->dev = dev;
@@ -782,7 +782,12 @@ int isolation_group_add_device_reason(struct isolation_group *group,
 	if (dev->p->dead) {	/* a bit-field, set under the device lock */
 		isolation_member_unpublish(member);
 		ret = -ENODEV;
-		goto err_remove_member_group;
+		/*
+		 * device_del() may be past isolation_device_del() and removing
+		 * @dev's directory, with what was created in it above: leave
+		 * that to it, touching @dev's kobject here would race.
+		 */
+		goto err_remove_group_link;
 	}
 	kref_get(&group->ref);
 	get_device(dev);
@@ -791,12 +796,10 @@ int isolation_group_add_device_reason(struct isolation_group *group,
 	mutex_unlock(&isolation_mutex);
 	return 0;
 
-err_remove_member_group:
-	sysfs_remove_group(&dev->kobj, &isolation_member_group);
-err_remove_group_link:
-	sysfs_remove_link_from_group(&group->kobj, "devices", member->link_name);
 err_remove_device_link:
 	sysfs_remove_link(&dev->kobj, "isolation_group");
+err_remove_group_link:
+	sysfs_remove_link_from_group(&group->kobj, "devices", member->link_name);
 err_free_link_name:
 	kfree(member->link_name);
 err_unlock:
