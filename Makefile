@@ -5,7 +5,7 @@ SHELL := /bin/bash
 S := scripts
 
 .PHONY: all check demo bench deps test-deps tree new-files vm-kunit refresh series roundtrip static kunit \
-	vm-kernel vm-initramfs vmtest peers bisect-check configs model-soak clean help
+	vm-kernel vm-initramfs vmtest peers bisect-check configs model-soak guest-model clean help
 
 all: help
 
@@ -23,6 +23,7 @@ help:
 	@echo "make kunit         KUnit suites on UML with KASAN and lockdep"
 	@echo "make configs       the series' objects with ISOLATION_GROUPS=n, VFIO_GROUP=n, PCI=n"
 	@echo "make model-soak    the manager model with many seeds (SEEDS=, STEPS=, SEED=)"
+	@echo "make guest-model   the sysfs-level model in the VFIO guest (SEEDS=, STEPS=, SEED=)"
 	@echo "make vmtest        kselftests in the QEMU guest, every topology"
 	@echo "make vm-kunit      the isolation KUnit suites in the x86_64 guest on 4 vCPUs"
 	@echo "make peers         the driver core's and iommufd's suites, base vs series"
@@ -68,6 +69,10 @@ configs: deps
 
 model-soak: deps
 	@$(S)/kunit.sh --model-soak "$(or $(SEEDS),200)" "$(or $(STEPS),4000)" "$(or $(SEED),1000)"
+
+guest-model: deps
+	@$(S)/vm.sh kernel && $(S)/vm.sh initramfs && \
+		SEED="$(or $(SEED),100)" SEEDS="$(or $(SEEDS),10)" STEPS="$(or $(STEPS),1000)" $(S)/vm.sh model
 
 vm-kernel: deps
 	@$(S)/vm.sh kernel

@@ -14,6 +14,8 @@
 #                                guest kernel, on 4 vCPUs (KASAN, lockdep)
 #   vm.sh bench                  the PCI grouping benchmark, on a guest
 #                                kernel without debugging, 262 functions
+#   vm.sh model                  the sysfs-level manager model on the vfio
+#                                topology: SEED= (first), SEEDS=, STEPS=
 #   vm.sh peers <log>            the iommufd selftests (scripts/peers.sh);
 #                                VM_KERNEL=<bzImage> boots another kernel
 #
@@ -224,7 +226,11 @@ run_vm() {
 	fi
 	local rc=0 t0=$(date +%s) extra= phase=1 qpid mon_cmd
 	# The kselftests' companion module (lib/test_isolation.c) makes a group.
-	[ "$mode" = test ] && extra=test_isolation.groups=1
+	# The sysfs-level model (isolation_model_test) runs one seed per
+	# IOMMU: 1 on VT-d, 2 on AMD-Vi, unless ISOLATION_MODEL_SEED says.
+	local mseed=1
+	[ "${ISOLATION_IOMMU:-intel}" = amd ] && mseed=2
+	[ "$mode" = test ] && extra="test_isolation.groups=1 isoseed=${ISOLATION_MODEL_SEED:-$mseed}"
 	# The suites run at boot, before /init; SMP is what UML cannot give.
 	[ "$mode" = kunit ] && extra="kunit.enable=1 kunit.filter_glob=isolation*" smp=4
 	# The PCI grouping benchmark (isolation-pci-bench.c), no debugging.
@@ -232,6 +238,8 @@ run_vm() {
 	# 160 MiB of hugepages for the iommufd selftests' hugepage variants; VT-d
 	# off, or it claims their mock devices and no mock domain can attach.
 	[ "$mode" = peers ] && extra="hugepages=80 intel_iommu=off"
+	# The sysfs-level model: first seed, number of seeds, steps per seed.
+	[ "$mode" = model ] && extra="test_isolation.groups=1 isomodel=$MODEL_ARGS"
 	rm -f "$sock"
 	local limit=$timeout_s
 	[ -n "${ISOLATION_VM_TIMEOUT:-}" ] || [ -z "$topo_timeout" ] || limit=$topo_timeout
@@ -351,6 +359,16 @@ bench)
 	tr -d '\r' < "$log" | grep -oE 'isolation-bench: .*' ||
 		die "no isolation-bench lines in $log"
 	;;
+model)
+	# The sysfs-level model of the manager contract (isolation_model_test)
+	# with many seeds on the vfio topology; make check runs one seed.
+	seed=${SEED:-1} seeds=${SEEDS:-10} steps=${STEPS:-1000}
+	timeout_s=${ISOLATION_VM_TIMEOUT:-$((300 + seeds * steps / 4))}
+	log=$BUILD/vm-model.log
+	MODEL_ARGS="$seed,$seeds,$steps" run_vm vfio model "$log" ||
+		{ grep -a 'model mismatch\|^# *[0-9]*: \|seed\|not ok' "$log" | tr -d '\r' | tail -60; exit 1; }
+	grep -a 'run against the model\|uevents ISOLATION\|^ok\|^not ok' "$log" | tr -d '\r'
+	;;
 peers)
 	[ $# = 2 ] || die "usage: vm.sh peers <log>"
 	timeout_s=${ISOLATION_VM_TIMEOUT:-1800}
@@ -373,5 +391,5 @@ test)
 	done
 	[ $fail = 0 ] || die "VM tests failed"
 	;;
-*)	die "usage: vm.sh kernel|initramfs|run <topology> <mode>|test|kunit|peers <log>" ;;
+*)	die "usage: vm.sh kernel|initramfs|run <topology> <mode>|test|kunit|model|peers <log>" ;;
 esac

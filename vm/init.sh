@@ -89,6 +89,12 @@ run_tests() {
 			[ -n "$ISOLATION_VFIO_ENDPOINT" ] || continue
 			"$t" -T hotplug_into_held_group || rc=1
 			continue ;;
+		*/isolation_model_test)
+			# The random model needs the three groups it names;
+			# the host chooses the seed (isoseed=).
+			[ -n "$ISOLATION_VFIO_TRIO" ] || continue
+			ISOLATION_MODEL_SEED=${isoseed:-1} "$t" || rc=1
+			continue ;;
 		esac
 		"$t" || rc=1
 	done
@@ -191,6 +197,26 @@ run_peers() {
 	return $rc
 }
 
+# make guest-model: the sysfs-level model with many seeds (isomodel=
+# <first seed>,<seeds>,<steps>), on the vfio topology.
+run_model() {
+	rc=0
+	[ -e /topology/env ] && . /topology/env
+	IFS=, read -r first seeds steps <<EOF
+$isomodel
+EOF
+	echo 1 > /proc/sys/kernel/printk
+	echo "ISOLATION-TAP-BEGIN"
+	s=$first
+	while [ "$s" -lt $((first + seeds)) ]; do
+		ISOLATION_MODEL_SEED=$s ISOLATION_MODEL_STEPS=$steps \
+			/selftests/isolation_model_test || { rc=1; break; }
+		s=$((s + 1))
+	done
+	echo "ISOLATION-TAP-END"
+	return $rc
+}
+
 mode=${isomode:-test}
 case "$mode" in
 test)	run_tests; rc=$? ;;
@@ -199,6 +225,7 @@ kunit)	rc=0 ;;	# the built-in suites ran before /init; the host parses them
 bench)	# Booted quiet, so the console did not slow the benchmark down.
 	dmesg | grep -E 'isolation-bench:|isolation-pci-bench|ipb_' ; rc=0 ;;
 peers)	run_peers; rc=0 ;;	# the host compares the results with the base's
+model)	run_model; rc=$? ;;
 *)	echo "unknown isomode=$mode"; rc=2 ;;
 esac
 echo "ISOLATION-VM-RESULT rc=$rc"
