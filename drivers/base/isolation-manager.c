@@ -61,6 +61,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <kunit/visibility.h>
 
@@ -68,6 +69,20 @@
 #include "isolation-internal.h"
 
 static LIST_HEAD(isolation_managers);
+
+/*
+ * The give backs in flight, under isolation_lock.  Their group has lost
+ * its manager at once, but they still use it (its tolerates, its
+ * return_device, its module): isolation_manager_unregister() waits for
+ * those of its manager, so that the manager may go once it has returned.
+ */
+struct isolation_give_back {
+	struct list_head node;
+	const struct isolation_manager *mgr;
+};
+
+static LIST_HEAD(isolation_give_backs);
+static DECLARE_WAIT_QUEUE_HEAD(isolation_give_back_wq);
 
 /*
  * fail_isolation: for the steps of a handover that can fail without
@@ -623,9 +638,29 @@ static void isolation_release(struct device *dev,
 		device_release_driver_internal(dev, drv, dev->parent);
 }
 
+static int isolation_is_driver(struct device_driver *drv, void *data)
+{
+	return drv == data;
+}
+
+/*
+ * Is @drv still registered on @dev's bus?  The module reference of the
+ * snapshot keeps a modular driver, but not a built-in one or one without
+ * an owner, from driver_unregister().
+ */
+static bool isolation_driver_registered(struct device *dev,
+					const struct device_driver *drv)
+{
+	return dev->bus && bus_for_each_drv(dev->bus, NULL, (void *)drv,
+					    isolation_is_driver) > 0;
+}
+
 /*
  * Put every member back on the driver it had when the handover started,
- * from @b: what the handover bound goes, what it released comes back.
+ * from @b: what the handover bound goes, what it released comes back,
+ * unless that driver has been unregistered meanwhile: the member is then
+ * left without a driver.  A driver unregistered while it binds again is
+ * unbound here, in case its own detach ran before the bind.
  */
 static void isolation_bindings_restore(struct isolation_binding *b,
 				       unsigned int n)
@@ -641,10 +676,17 @@ static void isolation_bindings_restore(struct isolation_binding *b,
 		isolation_release(b[i].dev, cur);
 		if (!b[i].drv)
 			continue;
+		if (!isolation_driver_registered(b[i].dev, b[i].drv)) {
+			dev_warn(b[i].dev, "isolation: %s is gone, left without a driver\n",
+				 b[i].drv->name);
+			continue;
+		}
 		ret = device_driver_attach(b[i].drv, b[i].dev);
 		if (ret < 0)
 			dev_warn(b[i].dev, "isolation: cannot bind %s again: %d\n",
 				 b[i].drv->name, ret);
+		else if (!isolation_driver_registered(b[i].dev, b[i].drv))
+			isolation_release(b[i].dev, b[i].drv);
 	}
 }
 
@@ -917,6 +959,7 @@ static void isolation_group_release_manager_drivers(struct isolation_group *grou
 int isolation_group_give_back(struct isolation_group *group,
 			      struct isolation_manager *mgr)
 {
+	struct isolation_give_back in_flight;
 	struct isolation_manager *cur;
 	struct isolation_binding *b;
 	bool cleared = false;
@@ -953,6 +996,8 @@ int isolation_group_give_back(struct isolation_group *group,
 	} else {
 		isolation_group_clear_mgr(group);
 		WRITE_ONCE(group->giving_back, true);
+		in_flight.mgr = cur;
+		list_add(&in_flight.node, &isolation_give_backs);
 		cleared = true;
 	}
 	spin_unlock(&isolation_lock);
@@ -973,6 +1018,13 @@ int isolation_group_give_back(struct isolation_group *group,
 	mutex_unlock(&isolation_mutex);
 out_put_mgr:
 	module_put(cur->owner);
+	if (cleared) {
+		/* The last use of @cur: now its unregistration may return. */
+		spin_lock(&isolation_lock);
+		list_del(&in_flight.node);
+		spin_unlock(&isolation_lock);
+		wake_up_all(&isolation_give_back_wq);
+	}
 out_unlock:
 	mutex_unlock(&group->mgr_mutex);
 	return ret;
@@ -1030,6 +1082,23 @@ int isolation_group_set_manager(struct isolation_group *group,
 	return isolation_group_take(group, mgr, &prev, true);
 }
 EXPORT_SYMBOL_GPL(isolation_group_set_manager);
+
+/* Is a give back from @mgr in flight? */
+static bool isolation_giving_back_from(const struct isolation_manager *mgr)
+{
+	struct isolation_give_back *gb;
+	bool found = false;
+
+	spin_lock(&isolation_lock);
+	list_for_each_entry(gb, &isolation_give_backs, node) {
+		if (gb->mgr == mgr) {
+			found = true;
+			break;
+		}
+	}
+	spin_unlock(&isolation_lock);
+	return found;
+}
 
 /* A group of some provider that @mgr manages, with a reference, or NULL. */
 static struct isolation_group *isolation_find_managed(struct isolation_manager *mgr)
@@ -1101,6 +1170,8 @@ void isolation_manager_unregister(struct isolation_manager *mgr)
 		mutex_lock(&isolation_mutex);
 	}
 	mutex_unlock(&isolation_mutex);
+	/* Give backs that took a group from @mgr before it unregistered. */
+	wait_event(isolation_give_back_wq, !isolation_giving_back_from(mgr));
 }
 EXPORT_SYMBOL_GPL(isolation_manager_unregister);
 

@@ -51,8 +51,10 @@ struct im_drv {
 	int probe_ret;
 	struct completion *probe_entered;	/* optional: signal entry */
 	struct completion *probe_release;	/* optional: wait in probe */
+	struct device *block_dev;		/* optional: only on this one */
 	void (*probe_hook)(struct device *dev);	/* optional: run once */
 	struct device *no_match;		/* optional: not this one */
+	bool unregistered;			/* by the test, not at its end */
 };
 
 #define to_im_drv(d) container_of(d, struct im_drv, drv)
@@ -147,10 +149,11 @@ static void im_check_unlocked(struct device *dev)
 static int im_probe(struct device *dev)
 {
 	struct im_drv *d = to_im_drv(dev->driver);
+	bool stop = !d->block_dev || d->block_dev == dev;
 
-	if (d->probe_entered)
+	if (stop && d->probe_entered)
 		complete(d->probe_entered);
-	if (d->probe_release)
+	if (stop && d->probe_release)
 		wait_for_completion(d->probe_release);
 	if (d->probe_hook)
 		xchg(&d->probe_hook, NULL)(dev);
@@ -174,7 +177,8 @@ static void im_driver_unregister_action(void *data)
 {
 	struct im_drv *d = data;
 
-	driver_unregister(&d->drv);
+	if (!d->unregistered)
+		driver_unregister(&d->drv);
 	kfree(d);
 }
 
@@ -1202,6 +1206,8 @@ static struct device *im_take_only;	/* take_device takes only this one */
 static int im_take_ret;			/* or fails with this */
 static atomic_t im_takes = ATOMIC_INIT(0), im_returns = ATOMIC_INIT(0);
 static bool im_busy_ret;
+/* Optional: return_device signals its entry and waits for the test. */
+static struct completion *im_return_entered, *im_return_release;
 
 static bool im_tolerates(struct device *dev, const struct device_driver *drv)
 {
@@ -1218,6 +1224,13 @@ static int im_take_device(struct device *dev)
 
 static void im_return_device(struct device *dev)
 {
+	struct completion *entered = READ_ONCE(im_return_entered);
+	struct completion *release = READ_ONCE(im_return_release);
+
+	if (entered)
+		complete(entered);
+	if (release)
+		wait_for_completion(release);
 	atomic_inc(&im_returns);
 }
 
@@ -1241,6 +1254,8 @@ static struct isolation_manager *im_manager_cb(struct kunit *test)
 	im_take_only = NULL;
 	im_take_ret = 0;
 	im_busy_ret = false;
+	WRITE_ONCE(im_return_entered, NULL);
+	WRITE_ONCE(im_return_release, NULL);
 	atomic_set(&im_takes, 0);
 	atomic_set(&im_returns, 0);
 	return mgr;
@@ -2988,6 +3003,529 @@ static void im_fault_manager_write_test(struct kunit *test)
 	KUNIT_EXPECT_GT(test, s->busy, 0);
 }
 
+/*
+ * Races with a call stopped in the middle.  The call stops at a gate (a
+ * driver's probe or the manager's return_device waiting for the test);
+ * other calls run in kthreads of their own meanwhile, and what must wait
+ * is checked not to return while the gate is closed.  The gate is the
+ * test's first allocation, so it is freed last: everything that can still
+ * reach it at the end finds it open.
+ */
+
+#define IM_WAIT		(10 * HZ)	/* for what must happen */
+#define IM_BLOCKED	HZ		/* for what must not, meanwhile */
+
+struct im_gate {
+	struct completion entered;
+	struct completion release;
+};
+
+static struct im_gate *im_gate(struct kunit *test)
+{
+	struct im_gate *gate = kunit_kzalloc(test, sizeof(*gate), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, gate);
+	init_completion(&gate->entered);
+	init_completion(&gate->release);
+	return gate;
+}
+
+static void im_gate_open_action(void *gate)
+{
+	complete_all(&((struct im_gate *)gate)->release);
+}
+
+/* Stop @d's probe of @dev at @gate; opened at the latest when the test ends. */
+static void im_gate_probe(struct kunit *test, struct im_drv *d,
+			  struct device *dev, struct im_gate *gate)
+{
+	im_defer(test, im_gate_open_action, gate);
+	d->block_dev = dev;
+	d->probe_entered = &gate->entered;
+	d->probe_release = &gate->release;
+}
+
+/* Stop the test manager's return_device at @gate, likewise. */
+static void im_gate_return(struct kunit *test, struct im_gate *gate)
+{
+	im_defer(test, im_gate_open_action, gate);
+	WRITE_ONCE(im_return_entered, &gate->entered);
+	WRITE_ONCE(im_return_release, &gate->release);
+}
+
+/* A call in a kthread of its own; done completes when it has returned. */
+struct im_async {
+	int (*call)(struct im_async *a);
+	struct isolation_group *group;
+	struct isolation_manager *mgr;
+	struct im_drv *drv;
+	struct im_gate *gate;
+	int ret;
+	struct completion done;
+};
+
+static int im_async_thread(void *data)
+{
+	struct im_async *a = data;
+
+	a->ret = a->call(a);
+	complete_all(&a->done);	/* waited for more than once */
+	return 0;
+}
+
+/* At the end, or when the test stops early: open the gate, wait. */
+static void im_async_wait_action(void *data)
+{
+	struct im_async *a = data;
+
+	complete_all(&a->gate->release);
+	wait_for_completion(&a->done);
+}
+
+static struct im_async *im_async(struct kunit *test,
+				 int (*call)(struct im_async *a),
+				 struct im_gate *gate,
+				 struct isolation_group *group,
+				 struct isolation_manager *mgr,
+				 struct im_drv *drv)
+{
+	struct im_async *a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
+	struct task_struct *t;
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	a->call = call;
+	a->gate = gate;
+	a->group = group;
+	a->mgr = mgr;
+	a->drv = drv;
+	init_completion(&a->done);
+	t = kthread_run(im_async_thread, a, "im-async");
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(t), "kthread_run: %ld", PTR_ERR(t));
+	im_defer(test, im_async_wait_action, a);
+	return a;
+}
+
+static bool im_returned(struct im_async *a, unsigned long timeout)
+{
+	return wait_for_completion_timeout(&a->done, timeout);
+}
+
+static int im_async_handover(struct im_async *a)
+{
+	return isolation_group_handover(a->group, a->mgr);
+}
+
+static int im_async_give_back(struct im_async *a)
+{
+	return isolation_group_clear_manager(a->group, a->mgr);
+}
+
+static int im_async_unregister_manager(struct im_async *a)
+{
+	isolation_manager_unregister(a->mgr);
+	return 0;
+}
+
+/* rmmod of the driver's module: driver_unregister(), from its exit. */
+static int im_async_unregister_driver(struct im_async *a)
+{
+	driver_unregister(&a->drv->drv);
+	a->drv->unregistered = true;
+	return 0;
+}
+
+/* Unregister @mgr from a kthread; the test no longer does it at its end. */
+static struct im_async *im_unregister_manager_async(struct kunit *test,
+						    struct im_gate *gate,
+						    struct isolation_manager *mgr)
+{
+	struct im_async *a;
+
+	a = im_async(test, im_async_unregister_manager, gate, NULL, mgr, NULL);
+	kunit_remove_action(test, im_manager_unregister_action, mgr);
+	return a;
+}
+
+/*
+ * Wait up to 10 s until @mgr's unregistration has begun: its name no longer
+ * finds it.  What it does next is what the tests check.
+ */
+static bool im_manager_gone(struct isolation_manager *mgr)
+{
+	struct isolation_manager *m;
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		m = isolation_manager_get(mgr->name);
+		if (m)
+			module_put(m->owner);
+		if (m != mgr)
+			return true;
+		msleep(20);
+	}
+	return false;
+}
+
+static int im_is_driver(struct device_driver *drv, void *data)
+{
+	return drv == data;
+}
+
+static bool im_driver_registered(struct im_drv *d)
+{
+	return bus_for_each_drv(&im_bus, NULL, &d->drv, im_is_driver) > 0;
+}
+
+/* The driver bound to @dev, compared only. */
+static const struct device_driver *im_driver_of(struct device *dev)
+{
+	const struct device_driver *drv;
+
+	device_lock(dev);
+	drv = dev->driver;
+	device_unlock(dev);
+	return drv;
+}
+
+/* The driver @dev's group recorded for it, compared only. */
+static const struct device_driver *im_member_drv(struct device *dev)
+{
+	const struct device_driver *drv = NULL;
+
+	mutex_lock(&isolation_mutex);
+	spin_lock(&isolation_lock);
+	if (dev->p->isolation_member)
+		drv = dev->p->isolation_member->drv;
+	spin_unlock(&isolation_lock);
+	mutex_unlock(&isolation_mutex);
+	return drv;
+}
+
+/* Given back and settled: no manager, not locked, nothing in flight. */
+static void im_expect_given_back(struct kunit *test,
+				 struct isolation_group *group)
+{
+	KUNIT_EXPECT_NULL(test, isolation_group_manager(group));
+	KUNIT_EXPECT_FALSE(test, isolation_group_locked(group));
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(group->handed_over));
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(group->giving_back));
+	KUNIT_EXPECT_EQ(test, READ_ONCE(group->pins), 0);
+	KUNIT_EXPECT_FALSE(test, work_pending(&group->hold_work));
+	KUNIT_EXPECT_EQ(test, isolation_group_verify(group), 0);
+}
+
+/*
+ * isolation_manager_unregister() while a handover of one of its groups is
+ * stopped in the manager's driver's probe: the unregistration does not
+ * return, nor touch the group, until the handover has finished; the
+ * handover succeeds, and then the unregistration gives the group back:
+ * no manager, not locked, each member on the host driver it had.
+ */
+static void im_unregister_waits_handover_test(struct kunit *test)
+{
+	struct im_gate *gate = im_gate(test);
+	struct isolation_manager *mgr = im_manager(test);
+	struct im_async *handover, *unreg;
+	struct isolation_group *group;
+	struct im_drv *host, *mdrv;
+	struct device *d[2];
+	int i;
+
+	group = im_host_bound_group(test, mgr, d, 2, &host, &mdrv);
+	im_gate_probe(test, mdrv, d[0], gate);
+	handover = im_async(test, im_async_handover, gate, group, mgr, NULL);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&gate->entered,
+							    IM_WAIT));
+
+	unreg = im_unregister_manager_async(test, gate, mgr);
+	KUNIT_ASSERT_TRUE(test, im_manager_gone(mgr));
+	KUNIT_EXPECT_FALSE_MSG(test, im_returned(unreg, IM_BLOCKED),
+			       "unregister returned during the handover");
+	KUNIT_EXPECT_FALSE(test, im_returned(handover, 0));
+	KUNIT_EXPECT_PTR_EQ(test, isolation_group_manager(group), mgr);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(group->handed_over));
+
+	complete_all(&gate->release);
+	KUNIT_ASSERT_TRUE(test, im_returned(handover, IM_WAIT));
+	KUNIT_ASSERT_TRUE(test, im_returned(unreg, IM_WAIT));
+	KUNIT_EXPECT_EQ(test, handover->ret, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdrv->probes), 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdrv->removes), 2);
+	im_expect_given_back(test, group);
+	for (i = 0; i < 2; i++)
+		KUNIT_EXPECT_TRUE(test, im_bound_to(d[i], host));
+	KUNIT_EXPECT_EQ(test, isolation_group_handover(group, mgr), -EINVAL);
+}
+
+/*
+ * isolation_manager_unregister() while the re-probe after the last hold of
+ * a used group (hold_work) is stopped in the host driver's probe of the
+ * member refused during the hold: the unregistration waits for the work,
+ * then gives the group back.  The refused member ends on its host driver;
+ * the member the manager's driver was bound to by hand ends without one.
+ */
+static void im_unregister_waits_hold_work_test(struct kunit *test)
+{
+	struct im_gate *gate = im_gate(test);
+	struct isolation_manager *mgr = im_manager(test);
+	struct isolation_group *group, *held;
+	struct im_drv *host, *mdrv;
+	struct im_async *unreg;
+	struct device *d[2];
+
+	group = im_host_bound_group(test, mgr, d, 2, &host, &mdrv);
+	device_release_driver(d[0]);
+	KUNIT_ASSERT_EQ(test, device_driver_attach(&mdrv->drv, d[0]), 0);
+	device_release_driver(d[1]);
+	held = isolation_device_hold(d[0], mgr);
+	KUNIT_ASSERT_PTR_EQ(test, held, group);
+	mdrv->no_match = d[1];	/* only the host driver matches d[1] */
+	KUNIT_ASSERT_EQ(test, device_attach(d[1]), 0);	/* refused: kept */
+
+	/* The last pin goes: the work re-probes d[1] and stops there. */
+	im_gate_probe(test, host, d[1], gate);
+	isolation_group_unhold(held);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&gate->entered,
+							    IM_WAIT));
+	KUNIT_EXPECT_TRUE(test, !!(work_busy(&group->hold_work) &
+				   WORK_BUSY_RUNNING));
+	KUNIT_ASSERT_PTR_EQ(test, isolation_group_manager(group), mgr);
+
+	unreg = im_unregister_manager_async(test, gate, mgr);
+	KUNIT_ASSERT_TRUE(test, im_manager_gone(mgr));
+	KUNIT_EXPECT_FALSE_MSG(test, im_returned(unreg, IM_BLOCKED),
+			       "unregister returned during the hold's re-probe");
+	KUNIT_EXPECT_PTR_EQ(test, isolation_group_manager(group), mgr);
+
+	complete_all(&gate->release);
+	KUNIT_ASSERT_TRUE(test, im_returned(unreg, IM_WAIT));
+	im_expect_given_back(test, group);
+	KUNIT_EXPECT_TRUE(test, im_bound_to(d[1], host));
+	KUNIT_EXPECT_NULL(test, im_driver_of(d[0]));
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdrv->removes), 1);
+}
+
+/*
+ * isolation_manager_unregister() while a give back of one of its groups is
+ * stopped in the manager's return_device(): the group has lost its manager
+ * already, but the give back still calls the manager.  The unregistration
+ * waits for it (the manager may go once it returns), and the give back
+ * ends as usual: the host drivers back, the taken device returned once.
+ */
+static void im_unregister_waits_give_back_test(struct kunit *test)
+{
+	struct im_gate *gate = im_gate(test);
+	struct isolation_manager *mgr = im_manager_cb(test);
+	struct im_async *give_back, *unreg;
+	struct isolation_group *group;
+	struct im_drv *host, *mdrv;
+	struct device *d[2];
+	int i;
+
+	group = im_host_bound_group(test, mgr, d, 2, &host, &mdrv);
+	im_take_only = d[0];
+	KUNIT_ASSERT_EQ(test, isolation_group_handover(group, mgr), 0);
+	KUNIT_ASSERT_TRUE(test, im_bound_to(d[0], mdrv) && im_bound_to(d[1], mdrv));
+
+	im_gate_return(test, gate);
+	give_back = im_async(test, im_async_give_back, gate, group, mgr, NULL);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&gate->entered,
+							    IM_WAIT));
+	KUNIT_EXPECT_NULL(test, isolation_group_manager(group));
+
+	unreg = im_unregister_manager_async(test, gate, mgr);
+	KUNIT_ASSERT_TRUE(test, im_manager_gone(mgr));
+	KUNIT_EXPECT_FALSE_MSG(test, im_returned(unreg, IM_BLOCKED),
+			       "unregister returned while the give back was still calling the manager");
+
+	complete_all(&gate->release);
+	KUNIT_ASSERT_TRUE(test, im_returned(give_back, IM_WAIT));
+	KUNIT_ASSERT_TRUE(test, im_returned(unreg, IM_WAIT));
+	KUNIT_EXPECT_EQ(test, give_back->ret, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&im_returns), 1);
+	im_expect_given_back(test, group);
+	for (i = 0; i < 2; i++)
+		KUNIT_EXPECT_TRUE(test, im_bound_to(d[i], host));
+}
+
+#ifdef CONFIG_FAULT_INJECTION
+/* fail_isolation, made to fail its next check, whichever task makes it. */
+struct im_fail_once {
+	unsigned long *probability, old_probability;
+	unsigned long *verbose, old_verbose;
+	atomic_t *times;
+	int old_times;
+};
+
+static void im_fail_once_restore(void *data)
+{
+	struct im_fail_once *f = data;
+
+	WRITE_ONCE(*f->probability, f->old_probability);
+	atomic_set(f->times, f->old_times);
+	WRITE_ONCE(*f->verbose, f->old_verbose);
+}
+
+static struct im_fail_once *im_fail_once_prepare(struct kunit *test)
+{
+	struct im_fail_once *f;
+
+	if (!IS_ENABLED(CONFIG_FAULT_INJECTION_DEBUG_FS))
+		kunit_skip(test, "needs CONFIG_FAULT_INJECTION_DEBUG_FS");
+	f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	f->probability = im_debugfs_var(test, "fail_isolation", "probability");
+	f->verbose = im_debugfs_var(test, "fail_isolation", "verbose");
+	f->times = im_debugfs_var(test, "fail_isolation", "times");
+	f->old_probability = READ_ONCE(*f->probability);
+	f->old_verbose = READ_ONCE(*f->verbose);
+	f->old_times = atomic_read(f->times);
+	im_defer(test, im_fail_once_restore, f);
+	return f;
+}
+
+static void im_fail_once_arm(struct im_fail_once *f)
+{
+	WRITE_ONCE(*f->verbose, 0);
+	atomic_set(f->times, 1);
+	WRITE_ONCE(*f->probability, 100);
+}
+
+static bool im_fail_once_fired(struct im_fail_once *f)
+{
+	return !atomic_read(f->times);
+}
+#else
+struct im_fail_once;
+
+static struct im_fail_once *im_fail_once_prepare(struct kunit *test)
+{
+	kunit_skip(test, "needs CONFIG_FAULT_INJECTION");
+	return NULL;
+}
+
+static void im_fail_once_arm(struct im_fail_once *f)
+{
+}
+
+static bool im_fail_once_fired(struct im_fail_once *f)
+{
+	return false;
+}
+#endif
+
+/*
+ * A handover of a group of three host-bound members, stopped in the
+ * manager's driver's probe of the second member, while another thread
+ * unregisters the host driver (rmmod).  driver_unregister() has no member
+ * to unbind, the handover released them all: it returns while the handover
+ * is stopped.  With @fail, the handover's last check fails once the
+ * probes are done (fail_isolation), so that the rollback runs with the
+ * host driver gone.  Returns what the handover returned.
+ */
+static int im_rmmod_during_handover(struct kunit *test, struct im_gate *gate,
+				    struct isolation_manager *mgr,
+				    struct isolation_group **group,
+				    struct device **d, struct im_drv **host,
+				    struct im_drv **mdrv, bool fail)
+{
+	struct im_async *handover, *rmmod;
+	struct im_fail_once *f = NULL;
+	int i, host_probes;
+
+	if (fail)
+		f = im_fail_once_prepare(test);
+	*group = im_host_bound_group(test, mgr, d, 3, host, mdrv);
+	for (i = 0; i < 3; i++)
+		KUNIT_ASSERT_TRUE(test, im_bound_to(d[i], *host));
+	host_probes = atomic_read(&(*host)->probes);
+
+	im_gate_probe(test, *mdrv, d[1], gate);
+	handover = im_async(test, im_async_handover, gate, *group, mgr, NULL);
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&gate->entered,
+							    IM_WAIT));
+	KUNIT_EXPECT_TRUE(test, im_bound_to(d[0], *mdrv));
+	rmmod = im_async(test, im_async_unregister_driver, gate, NULL, NULL,
+			 *host);
+	KUNIT_ASSERT_TRUE_MSG(test, im_returned(rmmod, IM_WAIT),
+			      "driver_unregister() waited for the handover");
+	KUNIT_EXPECT_FALSE(test, im_driver_registered(*host));
+	KUNIT_EXPECT_FALSE(test, im_returned(handover, 0));
+	if (fail)
+		im_fail_once_arm(f);
+
+	complete_all(&gate->release);
+	KUNIT_ASSERT_TRUE(test, im_returned(handover, IM_WAIT));
+	if (fail)
+		KUNIT_EXPECT_TRUE_MSG(test, im_fail_once_fired(f),
+				      "the injected failure did not fire");
+	/* The removed driver was never probed again, nor left recorded. */
+	KUNIT_EXPECT_EQ(test, atomic_read(&(*host)->probes), host_probes);
+	for (i = 0; i < 3; i++) {
+		KUNIT_EXPECT_PTR_NE_MSG(test, im_driver_of(d[i]), &(*host)->drv,
+					"device %d", i);
+		KUNIT_EXPECT_PTR_NE_MSG(test, im_member_drv(d[i]),
+					&(*host)->drv, "device %d", i);
+	}
+	return handover->ret;
+}
+
+/*
+ * The host driver goes while a handover is in flight; the handover
+ * completes: the group is the manager's, locked, each member on the
+ * manager's driver.  Given back, the members stay without a driver: theirs
+ * is gone, and the manager's is refused while the group is given back.
+ */
+static void im_rmmod_during_handover_test(struct kunit *test)
+{
+	struct im_gate *gate = im_gate(test);
+	struct isolation_manager *mgr = im_manager(test);
+	struct isolation_group *group;
+	struct im_drv *host, *mdrv;
+	struct device *d[3];
+	int i;
+
+	KUNIT_EXPECT_EQ(test, im_rmmod_during_handover(test, gate, mgr, &group,
+						       d, &host, &mdrv, false),
+			0);
+	KUNIT_EXPECT_PTR_EQ(test, isolation_group_manager(group), mgr);
+	KUNIT_EXPECT_TRUE(test, isolation_group_locked(group));
+	KUNIT_EXPECT_EQ(test, isolation_group_verify(group), 0);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_TRUE(test, im_bound_to(d[i], mdrv));
+
+	KUNIT_EXPECT_EQ(test, isolation_group_clear_manager(group, mgr), 0);
+	im_expect_given_back(test, group);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_NULL_MSG(test, im_driver_of(d[i]), "device %d", i);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdrv->removes), 3);
+}
+
+/*
+ * The host driver goes while a handover is in flight, and the handover
+ * then fails: the rollback unbinds the manager's drivers it bound and
+ * cannot bind the removed driver again: the members are left without a
+ * driver, and the group as before the call (no manager, not locked).
+ */
+static void im_rmmod_during_failed_handover_test(struct kunit *test)
+{
+	struct im_gate *gate = im_gate(test);
+	struct isolation_manager *mgr = im_manager(test);
+	struct isolation_group *group;
+	struct im_drv *host, *mdrv;
+	struct device *d[3];
+	int i;
+
+	KUNIT_EXPECT_EQ(test, im_rmmod_during_handover(test, gate, mgr, &group,
+						       d, &host, &mdrv, true),
+			-EBUSY);
+	im_expect_given_back(test, group);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_NULL_MSG(test, im_driver_of(d[i]), "device %d", i);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdrv->probes), 3);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mdrv->removes), 3);
+}
+
 /* Suite */
 
 static int im_suite_init(struct kunit_suite *suite)
@@ -3035,6 +3573,8 @@ static void im_test_exit(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&im_violations), 0);
 	WRITE_ONCE(im_match_mgr, NULL);
 	WRITE_ONCE(im_uevent_dev, NULL);
+	WRITE_ONCE(im_return_entered, NULL);
+	WRITE_ONCE(im_return_release, NULL);
 	bus_unregister_notifier(&im_bus, &ctx->bus_nb);
 	isolation_provider_unregister(&ctx->provider);
 }
@@ -3086,6 +3626,11 @@ static struct kunit_case isolation_manager_test_cases[] = {
 	KUNIT_CASE(im_give_back_leftover_test),
 	KUNIT_CASE(im_del_ungrouped_no_mutex_test),
 	KUNIT_CASE(im_bind_driver_failure_test),
+	KUNIT_CASE(im_unregister_waits_handover_test),
+	KUNIT_CASE(im_unregister_waits_hold_work_test),
+	KUNIT_CASE(im_unregister_waits_give_back_test),
+	KUNIT_CASE(im_rmmod_during_handover_test),
+	KUNIT_CASE(im_rmmod_during_failed_handover_test),
 	KUNIT_CASE_SLOW(im_use_race_test),
 	KUNIT_CASE_SLOW(im_d3_race_test),
 	KUNIT_CASE_SLOW(im_d3_litmus_test),
