@@ -97,6 +97,21 @@ static inline int write_path(const char *path, const char *val)
 	return (size_t)n == len ? 0 : EIO;
 }
 
+#define PCI_DEVICES "/sys/bus/pci/devices"
+
+/*
+ * Write @val to attribute @attr of PCI device @bdf: 0 or the errno; -1,
+ * which fails every expectation, if the path does not fit.
+ */
+static inline int dev_write(const char *bdf, const char *attr, const char *val)
+{
+	char path[PATH_MAX];
+
+	if (pathf(path, "%s/%s/%s", PCI_DEVICES, bdf, attr))
+		return -1;
+	return write_path(path, val);
+}
+
 /*
  * Poll, up to @ms milliseconds, until attribute @attr of @dir reads @want
  * (read_attr()).  Returns 1 if it did, 0 on timeout.

@@ -56,7 +56,6 @@
 
 #include "isolation.h"
 
-#define PCI_DEVICES	"/sys/bus/pci/devices"
 #define PCI_DRIVERS	"/sys/bus/pci/drivers"
 #define VFIO_MANAGER	"vfio"
 #define VFIO_DRIVER	"vfio-pci"
@@ -367,15 +366,6 @@ static void mm_add(struct model *m, struct mdev *d)
 }
 
 /* the real side */
-
-static int dev_write(const char *bdf, const char *attr, const char *val)
-{
-	char path[PATH_MAX];
-
-	if (pathf(path, "%s/%s/%s", PCI_DEVICES, bdf, attr))
-		return -1;	/* no errno: fails every expectation */
-	return write_path(path, val);
-}
 
 static int drv_write(const char *drv, const char *attr, const char *val)
 {

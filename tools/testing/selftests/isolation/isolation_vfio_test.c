@@ -60,7 +60,6 @@
 #include "../kselftest_harness.h"
 #include "isolation.h"
 
-#define PCI_DEVICES	"/sys/bus/pci/devices"
 #define PCI_DRIVERS	"/sys/bus/pci/drivers"
 #define VFIO_MANAGER	"vfio"
 #define VFIO_DRIVER	"vfio-pci"
@@ -123,16 +122,6 @@ static int wait_driver(const char *bdf, const char *want, int ms)
 
 	return !pathf(path, "%s/%s/driver", PCI_DEVICES, bdf) &&
 	       wait_link(path, want, ms);
-}
-
-/* Write @val to @bdf's attribute @attr; 0 or the errno. */
-static int dev_write(const char *bdf, const char *attr, const char *val)
-{
-	char path[PATH_MAX];
-
-	if (pathf(path, "%s/%s/%s", PCI_DEVICES, bdf, attr))
-		return -1;	/* no errno: fails every expectation */
-	return write_path(path, val);
 }
 
 /* Unbind @bdf from its driver through the driver's unbind file. */
