@@ -67,17 +67,19 @@ KERNEL_LOG_BAD='(WARNING:|BUG:|KASAN|Kernel panic|Oops|general protection fault|
 # cases of the log, say so, print the fault sweeps' counts, and fail unless
 # both suites ran and none failed or skipped.
 isolation_kunit_counts() {
-	local log=$1 where=$2 core mgr model bad skipped sweeps
+	local log=$1 where=$2 core mgr model pci bad skipped sweeps
 	core=$(grep -E '^\s*ok [0-9]+ iso_' "$log" | grep -vc '# SKIP' || true)
 	mgr=$(grep -E '^\s*ok [0-9]+ im_' "$log" | grep -vc '# SKIP' || true)
 	model=$(grep -E '^\s*ok [0-9]+ mt_' "$log" | grep -vc '# SKIP' || true)
-	bad=$(grep -Ec '^\s*not ok [0-9]+ (iso|im|mt)_' "$log" || true)
-	skipped=$(grep -E '^\s*ok [0-9]+ (iso|im|mt)_' "$log" | grep -c '# SKIP' || true)
+	pci=$(grep -E '^\s*ok [0-9]+ ipr_' "$log" | grep -vc '# SKIP' || true)
+	bad=$(grep -Ec '^\s*not ok [0-9]+ (iso|im|mt|ipr)_' "$log" || true)
+	skipped=$(grep -E '^\s*ok [0-9]+ (iso|im|mt|ipr)_' "$log" | grep -c '# SKIP' || true)
 	sweeps=$(grep -o 'fault sweep: .*' "$log" | sort -u || true)
-	msg "$where: isolation KUnit cases passed: $core core, $mgr manager, $model model; $bad failed; $skipped skipped; kernel log clean"
+	msg "$where: isolation KUnit cases passed: $core core, $mgr manager, $model model, $pci PCI rules; $bad failed; $skipped skipped; kernel log clean"
 	[ -z "$sweeps" ] || printf '%s\n' "$sweeps" | sed 's/^fault sweep: /    fault sweep (KUnit): /'
-	[ "$skipped" = 0 ] || die "$where: isolation KUnit cases skipped: $(grep -E '^\s*ok [0-9]+ (iso|im)_.*# SKIP' "$log" | tr -s ' ' | head -5)"
-	[ "$bad" = 0 ] && [ "$core" -gt 0 ] && [ "$mgr" -gt 0 ] && [ "$model" -gt 0 ] ||
+	[ "$skipped" = 0 ] || die "$where: isolation KUnit cases skipped: $(grep -E '^\s*ok [0-9]+ (iso|im|mt|ipr)_.*# SKIP' "$log" | tr -s ' ' | head -5)"
+	[ "$bad" = 0 ] && [ "$core" -gt 0 ] && [ "$mgr" -gt 0 ] && [ "$model" -gt 0 ] &&
+		[ "$pci" -gt 0 ] ||
 		die "$where: isolation KUnit cases failed or did not run"
 	[ "$(printf '%s\n' "$sweeps" | grep -c .)" -ge 8 ] ||
 		die "$where: the 8 fault sweeps did not all report"

@@ -12,6 +12,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/rbtree.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
@@ -27,6 +28,7 @@
  * @provider_name: copy of the provider's name, valid as long as @kobj
  * @provider: owning provider; NULL once the group has left sysfs
  * @provider_node: entry in @provider's group list
+ * @name_node: node in @provider's tree of names, while @provider is set
  * @devices: list of &struct isolation_member
  * @num_devices: length of @devices
  * @manager: the manager, or NULL; written under isolation_mutex and
@@ -68,6 +70,7 @@ struct isolation_group {
 	const char *provider_name;
 	struct isolation_provider *provider;
 	struct list_head provider_node;
+	struct rb_node name_node;
 	struct list_head devices;
 	unsigned int num_devices;
 	struct isolation_manager *manager;

@@ -893,7 +893,7 @@ out_unlock:
 	mutex_unlock(&group->mgr_mutex);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(isolation_group_handover);
+EXPORT_SYMBOL_IF_KUNIT(isolation_group_handover);
 
 /*
  * Unbind @mgr's drivers from @group's members, without isolation_mutex;
@@ -1053,7 +1053,7 @@ int isolation_group_clear_manager(struct isolation_group *group,
 		return -ENOENT;
 	return isolation_group_give_back(group, mgr);
 }
-EXPORT_SYMBOL_GPL(isolation_group_clear_manager);
+EXPORT_SYMBOL_IF_KUNIT(isolation_group_clear_manager);
 
 /**
  * isolation_group_set_manager() - make a manager hold a group
@@ -1081,7 +1081,7 @@ int isolation_group_set_manager(struct isolation_group *group,
 		return -EINVAL;
 	return isolation_group_take(group, mgr, &prev, true);
 }
-EXPORT_SYMBOL_GPL(isolation_group_set_manager);
+EXPORT_SYMBOL_IF_KUNIT(isolation_group_set_manager);
 
 /* Is a give back from @mgr in flight? */
 static bool isolation_giving_back_from(const struct isolation_manager *mgr)
@@ -1277,7 +1277,7 @@ struct isolation_manager *isolation_group_manager(struct isolation_group *group)
 	spin_unlock(&isolation_lock);
 	return mgr;
 }
-EXPORT_SYMBOL_GPL(isolation_group_manager);
+EXPORT_SYMBOL_IF_KUNIT(isolation_group_manager);
 
 /**
  * isolation_group_locked() - is a group under its manager's control?
@@ -1302,7 +1302,7 @@ bool isolation_group_locked(struct isolation_group *group)
 	spin_unlock(&isolation_lock);
 	return locked;
 }
-EXPORT_SYMBOL_GPL(isolation_group_locked);
+EXPORT_SYMBOL_IF_KUNIT(isolation_group_locked);
 
 /**
  * isolation_device_locked_by() - is a device's group locked under a manager?
@@ -1507,7 +1507,7 @@ void __isolation_driver_unbound(struct device *dev)
 	isolation_track_driver(dev, NULL, false);
 }
 
-#if IS_ENABLED(CONFIG_KUNIT)
+#if IS_ENABLED(CONFIG_ISOLATION_GROUPS_KUNIT_TEST)
 /**
  * isolation_device_breaks_lock() - is a device a host-bound member of a locked group?
  * @dev: the device

@@ -56,6 +56,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/notifier.h>
+#include <linux/rbtree.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -328,14 +329,27 @@ int isolation_provider_register(struct isolation_provider *provider)
 		}
 	}
 	INIT_LIST_HEAD(&provider->groups);
+	provider->names = RB_ROOT;
 	list_add_tail(&provider->node, &isolation_providers);
 out_unlock:
 	mutex_unlock(&isolation_mutex);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(isolation_provider_register);
+EXPORT_SYMBOL_IF_KUNIT(isolation_provider_register);
 
 /* groups */
+
+/* A provider's groups by name: isolation_group_alloc() looks them up. */
+static int isolation_name_cmp(const void *name, const struct rb_node *node)
+{
+	return strcmp(name, rb_entry(node, struct isolation_group, name_node)->name);
+}
+
+static bool isolation_name_less(struct rb_node *a, const struct rb_node *b)
+{
+	return isolation_name_cmp(rb_entry(a, struct isolation_group, name_node)->name,
+				  b) < 0;
+}
 
 static bool isolation_name_valid(const char *name)
 {
@@ -366,7 +380,7 @@ static bool isolation_name_valid(const char *name)
 struct isolation_group *isolation_group_alloc(struct isolation_provider *provider,
 					      const char *name)
 {
-	struct isolation_group *group, *g;
+	struct isolation_group *group;
 	int ret;
 
 	if (!provider || !isolation_name_valid(name))
@@ -400,17 +414,16 @@ struct isolation_group *isolation_group_alloc(struct isolation_provider *provide
 		ret = -EINVAL;
 		goto err_unlock;
 	}
-	list_for_each_entry(g, &provider->groups, provider_node) {
-		if (!strcmp(g->name, name)) {
-			ret = -EEXIST;
-			goto err_unlock;
-		}
+	if (rb_find(name, &provider->names, isolation_name_cmp)) {
+		ret = -EEXIST;
+		goto err_unlock;
 	}
 	ret = kobject_add(&group->kobj, NULL, "%d", group->id);
 	if (ret)
 		goto err_unlock;
 	group->provider = provider;
 	list_add_tail(&group->provider_node, &provider->groups);
+	rb_add(&group->name_node, &provider->names, isolation_name_less);
 	kobject_uevent(&group->kobj, KOBJ_ADD);
 	mutex_unlock(&isolation_mutex);
 	return group;
@@ -422,7 +435,7 @@ err_put_kobj:
 	kobject_put(&group->kobj);
 	return ERR_PTR(ret);
 }
-EXPORT_SYMBOL_GPL(isolation_group_alloc);
+EXPORT_SYMBOL_IF_KUNIT(isolation_group_alloc);
 
 /**
  * isolation_group_get() - get the group of a device
@@ -448,7 +461,7 @@ struct isolation_group *isolation_group_get(struct device *dev)
 	spin_unlock(&isolation_lock);
 	return group;
 }
-EXPORT_SYMBOL_GPL(isolation_group_get);
+EXPORT_SYMBOL_IF_KUNIT(isolation_group_get);
 
 /* Called by kref_put_mutex() with isolation_mutex held; drops it. */
 static void isolation_group_release(struct kref *kref)
@@ -459,6 +472,7 @@ static void isolation_group_release(struct kref *kref)
 
 	if (published) {
 		list_del_init(&group->provider_node);
+		rb_erase(&group->name_node, &group->provider->names);
 		group->provider = NULL;
 	}
 	mutex_unlock(&isolation_mutex);
@@ -489,7 +503,7 @@ void isolation_group_put(struct isolation_group *group)
 		kref_put_mutex(&group->ref, isolation_group_release,
 			       &isolation_mutex);
 }
-EXPORT_SYMBOL_GPL(isolation_group_put);
+EXPORT_SYMBOL_IF_KUNIT(isolation_group_put);
 
 /**
  * isolation_group_id() - the id of a group
@@ -503,7 +517,7 @@ int isolation_group_id(const struct isolation_group *group)
 {
 	return group ? group->id : -EINVAL;
 }
-EXPORT_SYMBOL_GPL(isolation_group_id);
+EXPORT_SYMBOL_IF_KUNIT(isolation_group_id);
 
 /**
  * isolation_group_name() - the provider-given name of a group
@@ -517,7 +531,7 @@ const char *isolation_group_name(const struct isolation_group *group)
 {
 	return group ? group->name : NULL;
 }
-EXPORT_SYMBOL_GPL(isolation_group_name);
+EXPORT_SYMBOL_IF_KUNIT(isolation_group_name);
 
 /**
  * isolation_group_provider_name() - the name of a group's provider
@@ -531,7 +545,7 @@ const char *isolation_group_provider_name(const struct isolation_group *group)
 {
 	return group ? group->provider_name : NULL;
 }
-EXPORT_SYMBOL_GPL(isolation_group_provider_name);
+EXPORT_SYMBOL_IF_KUNIT(isolation_group_provider_name);
 
 /* membership */
 
@@ -648,7 +662,7 @@ int isolation_group_add_device(struct isolation_group *group,
 						 ISOLATION_REASON_PROVIDER,
 						 NULL);
 }
-EXPORT_SYMBOL_GPL(isolation_group_add_device);
+EXPORT_SYMBOL_IF_KUNIT(isolation_group_add_device);
 
 /*
  * Make @member, set up and holding its references, visible to the hooks and
@@ -745,11 +759,6 @@ int isolation_group_add_device_reason(struct isolation_group *group,
 		ret = -EBUSY;
 		goto err_unlock;
 	}
-	/*
-	 * device_del() marks the device dead before it calls
-	 * isolation_device_del(), which takes isolation_mutex: either that
-	 * sees this member, or this sees the mark.
-	 */
 	if (!group->provider || !device_is_registered(dev) || dev->p->dead) {
 		ret = -ENODEV;
 		goto err_unlock;
@@ -759,10 +768,24 @@ int isolation_group_add_device_reason(struct isolation_group *group,
 		ret = -ENOMEM;
 		goto err_unlock;
 	}
+	member->group = group;
+	member->dev = dev;
+	isolation_member_publish(member);
+	/*
+	 * device_del() marks @dev dead, then tests dev->isolation_group;
+	 * this published it, then tests the mark: either that waits for
+	 * isolation_mutex before it removes @dev's directory, or this sees
+	 * the mark and touches nothing of that directory.
+	 */
+	smp_mb();	/* pairs with isolation_device_del() */
+	if (dev->p->dead) {	/* a bit-field, set under the device lock */
+		ret = -ENODEV;
+		goto err_unpublish;
+	}
 	ret = sysfs_add_link_to_group(&group->kobj, "devices", &dev->kobj,
 				      member->link_name);
 	if (ret)
-		goto err_free_link_name;
+		goto err_unpublish;
 	ret = sysfs_create_link(&dev->kobj, &group->kobj, "isolation_group");
 	if (ret)
 		goto err_remove_group_link;
@@ -770,25 +793,6 @@ int isolation_group_add_device_reason(struct isolation_group *group,
 	if (ret)
 		goto err_remove_device_link;
 
-	member->group = group;
-	member->dev = dev;
-	isolation_member_publish(member);
-	/*
-	 * device_del() marks @dev dead, then tests dev->isolation_group;
-	 * this published it, then tests the mark: either that removes
-	 * @dev (waiting for isolation_mutex), or this sees the mark.
-	 */
-	smp_mb();	/* pairs with isolation_device_del() */
-	if (dev->p->dead) {	/* a bit-field, set under the device lock */
-		isolation_member_unpublish(member);
-		ret = -ENODEV;
-		/*
-		 * device_del() may be past isolation_device_del() and removing
-		 * @dev's directory, with what was created in it above: leave
-		 * that to it, touching @dev's kobject here would race.
-		 */
-		goto err_remove_group_link;
-	}
 	kref_get(&group->ref);
 	get_device(dev);
 	isolation_notify(ISOLATION_NOTIFY_ADD_DEVICE, group, dev, NULL);
@@ -800,7 +804,8 @@ err_remove_device_link:
 	sysfs_remove_link(&dev->kobj, "isolation_group");
 err_remove_group_link:
 	sysfs_remove_link_from_group(&group->kobj, "devices", member->link_name);
-err_free_link_name:
+err_unpublish:
+	isolation_member_unpublish(member);
 	kfree(member->link_name);
 err_unlock:
 	mutex_unlock(&isolation_mutex);
@@ -809,7 +814,7 @@ err_free_member:
 	kfree(member);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(isolation_group_add_device_reason);
+EXPORT_SYMBOL_IF_KUNIT(isolation_group_add_device_reason);
 
 static struct isolation_member *isolation_find_member(struct isolation_group *group,
 						      struct device *dev)
@@ -885,7 +890,7 @@ int isolation_group_remove_device(struct device *dev)
 	isolation_member_free(member);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(isolation_group_remove_device);
+EXPORT_SYMBOL_IF_KUNIT(isolation_group_remove_device);
 
 /**
  * isolation_device_reason() - why a device is in its group
@@ -922,7 +927,7 @@ out_unlock:
 	mutex_unlock(&isolation_mutex);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(isolation_device_reason);
+EXPORT_SYMBOL_IF_KUNIT(isolation_device_reason);
 
 /**
  * isolation_provider_unregister() - unregister a provider and its groups
@@ -963,6 +968,8 @@ void isolation_provider_unregister(struct isolation_provider *provider)
 		group->provider = NULL;
 		list_move_tail(&group->provider_node, &groups);
 	}
+	/* The groups no longer name it; their names are free for good. */
+	provider->names = RB_ROOT;
 	mutex_unlock(&isolation_mutex);
 
 	list_for_each_entry_safe(member, mnext, &members, node)
@@ -973,7 +980,7 @@ void isolation_provider_unregister(struct isolation_provider *provider)
 		isolation_group_put(group);
 	}
 }
-EXPORT_SYMBOL_GPL(isolation_provider_unregister);
+EXPORT_SYMBOL_IF_KUNIT(isolation_provider_unregister);
 
 /**
  * isolation_group_for_each() - call a function for each member device
@@ -1007,7 +1014,7 @@ int isolation_group_for_each(struct isolation_group *group, void *data,
 	mutex_unlock(&isolation_mutex);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(isolation_group_for_each);
+EXPORT_SYMBOL_IF_KUNIT(isolation_group_for_each);
 
 /* notifier */
 
@@ -1034,7 +1041,7 @@ int isolation_register_notifier(struct notifier_block *nb)
 {
 	return blocking_notifier_chain_register(&isolation_notifier, nb);
 }
-EXPORT_SYMBOL_GPL(isolation_register_notifier);
+EXPORT_SYMBOL_IF_KUNIT(isolation_register_notifier);
 
 /**
  * isolation_unregister_notifier() - stop getting isolation group events
@@ -1047,7 +1054,7 @@ int isolation_unregister_notifier(struct notifier_block *nb)
 {
 	return blocking_notifier_chain_unregister(&isolation_notifier, nb);
 }
-EXPORT_SYMBOL_GPL(isolation_unregister_notifier);
+EXPORT_SYMBOL_IF_KUNIT(isolation_unregister_notifier);
 
 /**
  * isolation_device_del() - take a device that is being deleted out of its group

@@ -30,14 +30,23 @@
  * that share its group are found in full, and the one with the lowest devfn
  * names the group whichever of them was probed first.
  *
- * Locking: pci_bus_sem (read) while a bus's device list is looked at;
- * callers' callbacks run without it.
+ * Locking: nothing a caller can hold is waited for.  The IOMMU core groups
+ * a device from its probe path, which on DT and IORT systems runs under
+ * the device's lock, while AER recovery takes device locks with
+ * pci_bus_sem held for reading: with a writer queued on pci_bus_sem, a
+ * reader here would wait for the writer, the writer for AER, and AER for
+ * the device lock.  So a bus's device list is copied only if pci_bus_sem
+ * can be had at once; otherwise the bus's devices are found on the PCI
+ * bus type's klist, as 6.12's grouping did (for_each_pci_dev()), at the
+ * cost of a walk over every PCI device.  Callers' callbacks run with no
+ * lock of this file held.
  */
 
 #include <linux/bitmap.h>
 #include <linux/pci.h>
 #include <linux/pci-isolation.h>
 #include <linux/slab.h>
+#include <kunit/visibility.h>
 
 #include "pci.h"
 
@@ -105,31 +114,45 @@ static bool pci_isolation_related(struct pci_isolation_walk *walk,
 	return pci_isolation_mf_siblings(walk, a, b);
 }
 
+/* For the KUnit tests: always take the way that needs no pci_bus_sem. */
+VISIBLE_IF_KUNIT bool pci_isolation_avoid_bus_sem;
+EXPORT_SYMBOL_IF_KUNIT(pci_isolation_avoid_bus_sem);
+
+static void pci_isolation_walk_add(struct pci_isolation_walk *walk,
+				   struct pci_dev *pdev)
+{
+	walk->dev[pdev->devfn] = pci_dev_get(pdev);
+	__set_bit(pdev->devfn, walk->present);
+}
+
 /*
  * Take the devices of @start's bus into @walk, each with a reference, and
  * with @start among them even if it is on its way off the bus's list.
+ * See "Locking" above for why pci_bus_sem is only tried.
  */
 static void pci_isolation_walk_bus(struct pci_dev *start,
 				   struct pci_isolation_walk *walk)
 {
+	struct pci_dev *tmp = NULL;
 	unsigned int devfn;
-	struct pci_dev *tmp;
 
 	bitmap_zero(walk->present, PCI_ISOLATION_DEVFNS);
 	bitmap_zero(walk->aliasing, PCI_ISOLATION_DEVFNS);
 	memset(walk->acs, PCI_ISOLATION_ACS_UNKNOWN, sizeof(walk->acs));
 
-	down_read(&pci_bus_sem);
-	list_for_each_entry(tmp, &start->bus->devices, bus_list) {
-		walk->dev[tmp->devfn] = pci_dev_get(tmp);
-		__set_bit(tmp->devfn, walk->present);
+	if (!READ_ONCE(pci_isolation_avoid_bus_sem) &&
+	    down_read_trylock(&pci_bus_sem)) {
+		list_for_each_entry(tmp, &start->bus->devices, bus_list)
+			pci_isolation_walk_add(walk, tmp);
+		up_read(&pci_bus_sem);
+	} else {
+		for_each_pci_dev(tmp)
+			if (tmp->bus == start->bus)
+				pci_isolation_walk_add(walk, tmp);
 	}
-	up_read(&pci_bus_sem);
 
-	if (!test_bit(start->devfn, walk->present)) {
-		walk->dev[start->devfn] = pci_dev_get(start);
-		__set_bit(start->devfn, walk->present);
-	}
+	if (!test_bit(start->devfn, walk->present))
+		pci_isolation_walk_add(walk, start);
 
 	for_each_set_bit(devfn, walk->present, PCI_ISOLATION_DEVFNS) {
 		tmp = walk->dev[devfn];
@@ -328,7 +351,7 @@ static int pci_isolation_find(struct pci_dev *pdev, struct pci_isolation *iso,
  * multifunction sibling) to the device with the lowest devfn among those
  * of the group it is related to directly.
  *
- * Context: Process context; takes pci_bus_sem for reading, but calls @fn
+ * Context: Process context; may try pci_bus_sem for reading, but calls @fn
  * without it.
  * Return: what @fn returned if it stopped the walk, else 0; in both cases
  * with references on the devices in @iso, to be dropped with
@@ -342,7 +365,7 @@ int pci_isolation_get(struct pci_dev *pdev, struct pci_isolation *iso,
 	memset(iso, 0, sizeof(*iso));
 	return pci_isolation_find(pdev, iso, fn, data);
 }
-EXPORT_SYMBOL_GPL(pci_isolation_get);
+EXPORT_SYMBOL_IF_KUNIT(pci_isolation_get);
 
 /**
  * pci_isolation_put() - drop what pci_isolation_get() took
@@ -358,7 +381,7 @@ void pci_isolation_put(struct pci_isolation *iso)
 	pci_dev_put(iso->alias);
 	memset(iso, 0, sizeof(*iso));
 }
-EXPORT_SYMBOL_GPL(pci_isolation_put);
+EXPORT_SYMBOL_IF_KUNIT(pci_isolation_put);
 
 /**
  * pci_isolation_visit_peers() - visit devices that share a PCI device's group
@@ -376,7 +399,7 @@ EXPORT_SYMBOL_GPL(pci_isolation_put);
  * boundary is probed before them.  @fn may be called twice for one device
  * and must not add or remove PCI devices.
  *
- * Context: Process context; takes pci_bus_sem for reading, but calls @fn
+ * Context: Process context; may try pci_bus_sem for reading, but calls @fn
  * without it.
  * Return: what @fn returned if it stopped the walk, else 0; -ENOMEM.
  */
@@ -386,4 +409,4 @@ int pci_isolation_visit_peers(struct pci_dev *pdev,
 {
 	return pci_isolation_find(pdev, NULL, fn, data);
 }
-EXPORT_SYMBOL_GPL(pci_isolation_visit_peers);
+EXPORT_SYMBOL_IF_KUNIT(pci_isolation_visit_peers);

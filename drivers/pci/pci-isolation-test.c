@@ -10,6 +10,10 @@
  * its own.  A, B and C share a group named after A whichever of them the
  * bus lists first, which is what probe order changes: B is there because
  * of A (multifunction), C because of B (DMA alias).
+ *
+ * The devices are initialized, so their memory is freed by their release,
+ * which CONFIG_DEBUG_KOBJECT_RELEASE delays: the topology is allocated
+ * apart from the test and freed when its last device is released.
  */
 
 #include <kunit/test.h>
@@ -17,6 +21,7 @@
 #include <linux/isolation.h>
 #include <linux/pci.h>
 #include <linux/pci-isolation.h>
+#include <linux/slab.h>
 
 #define IPR_DEVS	4
 
@@ -26,6 +31,7 @@ struct ipr_topology {
 	struct pci_sysdata sysdata;
 #endif
 	struct pci_dev dev[IPR_DEVS];
+	atomic_t live;		/* devices not yet released */
 };
 
 static const u8 ipr_devfn[IPR_DEVS] = {
@@ -36,27 +42,51 @@ enum { IPR_A, IPR_B, IPR_C, IPR_D };
 
 static void ipr_release(struct device *dev)
 {
+	struct ipr_topology *t = container_of(to_pci_dev(dev)->bus,
+					      struct ipr_topology, bus);
+
+	if (!atomic_dec_and_test(&t->live))
+		return;
+	bitmap_free(t->dev[IPR_B].dma_alias_mask);
+	bitmap_free(t->dev[IPR_C].dma_alias_mask);
+	kfree(t);
 }
 
-static void ipr_build(struct kunit *test, struct ipr_topology *t)
+static void ipr_destroy(void *data)
 {
+	struct ipr_topology *t = data;
+	int i;
+
+	for (i = 0; i < IPR_DEVS; i++)
+		put_device(&t->dev[i].dev);
+}
+
+/* The topology, put back when the test ends, however it ends. */
+static struct ipr_topology *ipr_build(struct kunit *test)
+{
+	struct ipr_topology *t = kzalloc(sizeof(*t), GFP_KERNEL);
 	struct pci_dev *pdev;
 	int i;
 
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	atomic_set(&t->live, IPR_DEVS);
+	for (i = 0; i < IPR_DEVS; i++) {
+		t->dev[i].bus = &t->bus;
+		device_initialize(&t->dev[i].dev);
+		t->dev[i].dev.release = ipr_release;
+	}
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, ipr_destroy, t), 0);
 	INIT_LIST_HEAD(&t->bus.devices);
 #ifdef CONFIG_X86
 	t->bus.sysdata = &t->sysdata;
 #endif
 	for (i = 0; i < IPR_DEVS; i++) {
 		pdev = &t->dev[i];
-		pdev->bus = &t->bus;
 		pdev->devfn = ipr_devfn[i];
 		pdev->vendor = 0xabcd;	/* no ACS quirk */
 		pdev->device = 0x0001;
 		pdev->multifunction = i == IPR_A || i == IPR_B;
 		INIT_LIST_HEAD(&pdev->bus_list);
-		device_initialize(&pdev->dev);
-		pdev->dev.release = ipr_release;
 		KUNIT_ASSERT_EQ(test, dev_set_name(&pdev->dev, "0000:00:%02x.%d",
 						   PCI_SLOT(pdev->devfn),
 						   PCI_FUNC(pdev->devfn)), 0);
@@ -65,15 +95,7 @@ static void ipr_build(struct kunit *test, struct ipr_topology *t)
 	pdev->dma_alias_mask = bitmap_zalloc(256, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, pdev->dma_alias_mask);
 	set_bit(ipr_devfn[IPR_C], pdev->dma_alias_mask);
-}
-
-static void ipr_destroy(struct ipr_topology *t)
-{
-	int i;
-
-	bitmap_free(t->dev[IPR_B].dma_alias_mask);
-	for (i = 0; i < IPR_DEVS; i++)
-		put_device(&t->dev[i].dev);
+	return t;
 }
 
 static void ipr_expect(struct kunit *test, struct ipr_topology *t, int i,
@@ -111,9 +133,7 @@ static void ipr_alias_chain_order_test(struct kunit *test)
 	DECLARE_BITMAP(seen, 256);
 	int p, i;
 
-	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, t);
-	ipr_build(test, t);
+	t = ipr_build(test);
 
 	for (p = 0; p < ARRAY_SIZE(perm); p++) {
 		INIT_LIST_HEAD(&t->bus.devices);
@@ -135,7 +155,6 @@ static void ipr_alias_chain_order_test(struct kunit *test)
 		KUNIT_EXPECT_TRUE(test, test_bit(ipr_devfn[IPR_B], seen));
 		KUNIT_EXPECT_FALSE(test, test_bit(ipr_devfn[IPR_D], seen));
 	}
-	ipr_destroy(t);
 }
 
 /* Without the alias, C and D are on their own; A and B stay together. */
@@ -144,16 +163,13 @@ static void ipr_no_alias_test(struct kunit *test)
 	struct ipr_topology *t;
 	int i;
 
-	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, t);
-	ipr_build(test, t);
+	t = ipr_build(test);
 	clear_bit(ipr_devfn[IPR_C], t->dev[IPR_B].dma_alias_mask);
 	for (i = IPR_DEVS - 1; i >= 0; i--)
 		list_add_tail(&t->dev[i].bus_list, &t->bus.devices);
 
 	ipr_expect(test, t, IPR_B, IPR_A, ISOLATION_REASON_MULTIFUNCTION, IPR_A);
 	ipr_expect(test, t, IPR_C, IPR_C, ISOLATION_REASON_BOUNDARY, -1);
-	ipr_destroy(t);
 }
 
 /*
@@ -168,12 +184,10 @@ static void ipr_own_alias_mask_test(struct kunit *test)
 	unsigned long *mask;
 	int i;
 
-	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, t);
-	ipr_build(test, t);
+	t = ipr_build(test);
 	mask = bitmap_zalloc(256, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, mask);
-	t->dev[IPR_C].dma_alias_mask = mask;
+	t->dev[IPR_C].dma_alias_mask = mask;	/* freed with the topology */
 	clear_bit(ipr_devfn[IPR_C], t->dev[IPR_B].dma_alias_mask);
 	set_bit(ipr_devfn[IPR_D], t->dev[IPR_B].dma_alias_mask);
 	set_bit(ipr_devfn[IPR_D], mask);
@@ -182,15 +196,46 @@ static void ipr_own_alias_mask_test(struct kunit *test)
 
 	ipr_expect(test, t, IPR_C, IPR_A, ISOLATION_REASON_DMA_ALIAS, IPR_D);
 	ipr_expect(test, t, IPR_D, IPR_A, ISOLATION_REASON_DMA_ALIAS, IPR_B);
-	t->dev[IPR_C].dma_alias_mask = NULL;
-	bitmap_free(mask);
-	ipr_destroy(t);
+}
+
+/*
+ * The machine's own PCI devices (none on UML): what a device's bus holds is
+ * found without pci_bus_sem as with it, so the rules give the same answer
+ * whichever way pci_isolation_walk_bus() takes.
+ */
+static void ipr_without_bus_sem_test(struct kunit *test)
+{
+	DECLARE_BITMAP(with, 256);
+	DECLARE_BITMAP(without, 256);
+	struct pci_isolation a, b;
+	struct pci_dev *pdev = NULL;
+	unsigned int n = 0;
+
+	for_each_pci_dev(pdev) {
+		bitmap_zero(with, 256);
+		bitmap_zero(without, 256);
+		KUNIT_ASSERT_EQ(test, pci_isolation_get(pdev, &a, ipr_seen, with), 0);
+		WRITE_ONCE(pci_isolation_avoid_bus_sem, true);
+		KUNIT_EXPECT_EQ(test, pci_isolation_get(pdev, &b, ipr_seen, without), 0);
+		WRITE_ONCE(pci_isolation_avoid_bus_sem, false);
+		KUNIT_EXPECT_PTR_EQ(test, a.key, b.key);
+		KUNIT_EXPECT_PTR_EQ(test, a.boundary, b.boundary);
+		KUNIT_EXPECT_PTR_EQ(test, a.why, b.why);
+		KUNIT_EXPECT_EQ(test, a.reason, b.reason);
+		KUNIT_EXPECT_TRUE_MSG(test, bitmap_equal(with, without, 256),
+				      "peers of %s", pci_name(pdev));
+		pci_isolation_put(&a);
+		pci_isolation_put(&b);
+		n++;
+	}
+	kunit_info(test, "%u PCI devices grouped alike with and without pci_bus_sem\n", n);
 }
 
 static struct kunit_case isolation_pci_rules_cases[] = {
 	KUNIT_CASE(ipr_alias_chain_order_test),
 	KUNIT_CASE(ipr_no_alias_test),
 	KUNIT_CASE(ipr_own_alias_mask_test),
+	KUNIT_CASE(ipr_without_bus_sem_test),
 	{}
 };
 
@@ -203,3 +248,4 @@ kunit_test_suite(isolation_pci_rules_suite);
 
 MODULE_DESCRIPTION("KUnit tests of the PCI rules of DMA isolation");
 MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

@@ -9,6 +9,7 @@
 #include <linux/err.h>
 #include <linux/errno.h>
 #include <linux/list.h>
+#include <linux/rbtree.h>
 #include <linux/types.h>
 
 struct device;
@@ -23,6 +24,8 @@ struct isolation_group;
  *	must be unique among registered providers (e.g. "intel-iommu")
  * @node: entry in the list of registered providers; private to the core
  * @groups: live groups allocated by this provider; private to the core
+ * @names: the same groups by name, for the uniqueness check of
+ *	isolation_group_alloc() in O(log n); private to the core
  *
  * A provider is registered with isolation_provider_register() before it
  * allocates groups.  The structure must stay valid until
@@ -34,6 +37,7 @@ struct isolation_provider {
 	const char *name;
 	struct list_head node;
 	struct list_head groups;
+	struct rb_root names;
 };
 
 /**
@@ -59,7 +63,7 @@ struct isolation_provider {
  * @node: entry in the list of registered managers; private to the core
  *
  * A manager's drivers point to it through &device_driver.isolation_manager
- * (set before driver_register()).  One of them bound to a member uses the
+ * (set before driver_register(), with DRIVER_ISOLATION_MANAGER()).  One of them bound to a member uses the
  * group; a user the manager lets at the group's DMA holds it
  * (isolation_device_hold()); a handover gives it to the manager until it
  * is given back.  While held or handed over, only the manager's drivers
@@ -143,6 +147,13 @@ enum isolation_reason {
 
 #ifdef CONFIG_ISOLATION_GROUPS
 
+/*
+ * DRIVER_ISOLATION_MANAGER(mgr) - in a struct device_driver initializer,
+ * make the driver one of @mgr's; nothing without isolation groups, where
+ * struct device_driver has no such field.
+ */
+#define DRIVER_ISOLATION_MANAGER(mgr)	.isolation_manager = (mgr),
+
 int isolation_provider_register(struct isolation_provider *provider);
 void isolation_provider_unregister(struct isolation_provider *provider);
 
@@ -186,6 +197,8 @@ int isolation_register_notifier(struct notifier_block *nb);
 int isolation_unregister_notifier(struct notifier_block *nb);
 
 #else /* !CONFIG_ISOLATION_GROUPS */
+
+#define DRIVER_ISOLATION_MANAGER(mgr)
 
 static inline int
 isolation_provider_register(struct isolation_provider *provider)

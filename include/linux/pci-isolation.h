@@ -56,6 +56,10 @@ void pci_isolation_put(struct pci_isolation *iso);
 int pci_isolation_visit_peers(struct pci_dev *pdev,
 			      int (*fn)(struct pci_dev *peer, void *data),
 			      void *data);
+#if IS_ENABLED(CONFIG_KUNIT)
+/* For the KUnit tests: find a bus's devices without pci_bus_sem. */
+extern bool pci_isolation_avoid_bus_sem;
+#endif
 
 #else /* !CONFIG_PCI_ISOLATION */
 

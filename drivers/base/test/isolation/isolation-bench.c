@@ -18,6 +18,11 @@
  *                    256-device managed group / in a 1-device group
  *   isolation-bench: add_scaling_10000_vs_100   per-device time to add 10000
  *                    devices to 1000 groups / 100 devices to 10 groups
+ *   isolation-bench: group_alloc_65536_vs_64    per-group time to allocate
+ *                    (and so publish in sysfs) 65536 groups of one
+ *                    provider / 64 groups, as on a host with thousands of
+ *                    VFs: the name must be unique among the provider's
+ *                    groups, and checking it may not grow with them
  */
 
 #include <kunit/test.h>
@@ -355,6 +360,44 @@ static void ib_add_scaling_test(struct kunit *test)
 	ib_free_devices(devs, large);
 }
 
+/* Nanoseconds per group to allocate @n groups; they are put afterwards. */
+static u64 ib_alloc(struct kunit *test, int n)
+{
+	struct isolation_group **groups = vcalloc(n, sizeof(*groups));
+	char name[16];
+	u64 t0, t;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, groups);
+	t0 = ktime_get_ns();
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "a%d", i);
+		groups[i] = isolation_group_alloc(&ib_provider, name);
+		if (IS_ERR(groups[i]))
+			break;
+	}
+	t = div_u64(ktime_get_ns() - t0, n);
+	KUNIT_EXPECT_EQ_MSG(test, i, n, "group %d: %ld", i,
+			    i < n ? PTR_ERR(groups[i]) : 0L);
+	ib_free_groups(groups, i);
+	return t;
+}
+
+static void ib_group_alloc_test(struct kunit *test)
+{
+	const int small = 64, large = 65536;
+	u64 best[2] = { U64_MAX, U64_MAX };
+	int r;
+
+	for (r = 0; r < 3; r++) {
+		best[0] = min(best[0], ib_alloc(test, small));
+		best[1] = min(best[1], ib_alloc(test, large));
+	}
+	pr_info("isolation-bench: group_alloc_ns_per_group_64 %llu\n", best[0]);
+	pr_info("isolation-bench: group_alloc_ns_per_group_65536 %llu\n", best[1]);
+	ib_print_ratio("group_alloc_65536_vs_64", best[1], best[0]);
+}
+
 static int ib_suite_init(struct kunit_suite *suite)
 {
 	int ret;
@@ -400,6 +443,7 @@ static struct kunit_case isolation_bench_cases[] = {
 	KUNIT_CASE_SLOW(ib_match_overhead_test),
 	KUNIT_CASE_SLOW(ib_lock_update_test),
 	KUNIT_CASE_SLOW(ib_add_scaling_test),
+	KUNIT_CASE_SLOW(ib_group_alloc_test),
 	{}
 };
 
