@@ -26,8 +26,13 @@
  * claim an isolation from it that the platform does not give.
  *
  * Locking: the IOMMU core calls the drivers' probe_device() under its
- * iommu_probe_device_lock, which serialises the look-up of a device's group
- * with the add.
+ * iommu_probe_device_lock, so two adds never race.  A removal does not take
+ * that lock (release_device() runs under the IOMMU group's mutex only) and
+ * may run during an add: the peer's group that the add found is held by a
+ * reference, so it stays valid if that peer leaves meanwhile, and the new
+ * device joins it (a group lives on, under its name, while it has a
+ * member).  The isolation core serialises the membership changes
+ * themselves.
  */
 
 #define pr_fmt(fmt) "iommu: isolation: " fmt
