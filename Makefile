@@ -5,7 +5,8 @@ SHELL := /bin/bash
 S := scripts
 
 .PHONY: all check demo bench deps test-deps tree new-files vm-kunit refresh series roundtrip static kunit \
-	vm-kernel vm-initramfs vmtest peers bisect-check configs model-soak guest-model clean help
+	vm-kernel vm-initramfs vmtest peers fuzz-topologies bisect-check configs model-soak guest-model \
+	clean help
 
 all: help
 
@@ -27,6 +28,7 @@ help:
 	@echo "make vmtest        kselftests in the QEMU guest, every topology"
 	@echo "make vm-kunit      the isolation KUnit suites in the x86_64 guest on 4 vCPUs"
 	@echo "make peers         the driver core's and iommufd's suites, base vs series"
+	@echo "make fuzz-topologies  random q35 machines, IOMMU groups base vs series (N=, SEED=)"
 	@echo "make bench         benchmarks of the driver-core hooks (prints ratios)"
 	@echo "make bisect-check  build the guest kernel at every patch of the series"
 	@echo "make clean         remove build/ (the caches it points to stay)"
@@ -88,6 +90,9 @@ vm-kunit: vm-initramfs
 
 peers: deps
 	@$(S)/peers.sh
+
+fuzz-topologies: deps
+	@$(S)/fuzz-topologies.sh "$(or $(N),5)" "$(or $(SEED),1)"
 
 bench:
 	@$(S)/bench.sh

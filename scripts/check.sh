@@ -26,6 +26,7 @@ stage vm-kernel		"$TOP/scripts/vm.sh" kernel
 stage vm-initramfs	"$TOP/scripts/vm.sh" initramfs
 stage vm-kunit-smp	"$TOP/scripts/vm.sh" kunit
 stage vm-tests		"$TOP/scripts/vm.sh" test
+stage fuzz		"$TOP/scripts/fuzz-topologies.sh" --guest-built 3 1
 stage peers		"$TOP/scripts/peers.sh" --guest-built
 
 printf '\n==== stage times\n'

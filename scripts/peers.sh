@@ -14,11 +14,23 @@
 #
 # The base's results are kept in the build cache, keyed by what produced
 # them; the base changes only with the pinned version.
+#
+#   peers.sh [--guest-built]   the suites (make check has built the guest)
+#   peers.sh --base-kernel     only build the base's guest kernel (if it is
+#                              not up to date) and print its path: what
+#                              scripts/fuzz-topologies.sh boots
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 setup_build_dir
 
-src=$("$TOP/scripts/tree.sh")
+if [ "${1:-}" = --base-kernel ] &&
+   src=$(ksrc 2>/dev/null) && git -C "$src" rev-parse -q --verify refs/tags/base >/dev/null; then
+	# The base is the tree's "base" tag, which never moves: no need to
+	# bring the series in the tree up to date (tree.sh) for it.
+	:
+else
+	src=$("$TOP/scripts/tree.sh")
+fi
 base=$BUILD/linux-base
 
 # The unpatched base, from the kernel tree's "base" tag.
@@ -29,6 +41,21 @@ if [ "$(cat "$base/.isolation-base" 2>/dev/null)" != "$base_rev" ]; then
 	mkdir -p "$base"
 	git -C "$src" archive base | tar -x -C "$base"
 	echo "$base_rev" > "$base/.isolation-base"
+fi
+
+# The base's guest kernel: the guest's config (vm/kernel.config) without the
+# series' options, in $bout.
+bout=$BUILD/vm-base
+bfrag=$(grep -v 'ISOLATION' "$TOP/vm/kernel.config")
+build_base_kernel() {
+	configure_kernel "$base" "$bout" "$bfrag"
+	msg "building the unpatched base's guest kernel in $bout"
+	make -s -C "$base" O="$bout" CC="ccache gcc" -j"$JOBS" bzImage
+}
+if [ "${1:-}" = --base-kernel ]; then
+	build_base_kernel >&2
+	echo "$bout/arch/x86/boot/bzImage"
+	exit 0
 fi
 
 PEERS_KUNIT='CONFIG_KUNIT=y
@@ -150,14 +177,10 @@ if [ "${1:-}" != --guest-built ]; then
 	"$TOP/scripts/vm.sh" kernel
 	"$TOP/scripts/vm.sh" initramfs
 fi
-bout=$BUILD/vm-base
-bfrag=$(grep -v 'ISOLATION' "$TOP/vm/kernel.config")
 bkey=$(printf '%s' "$bfrag" | sha1sum | cut -c1-12)
 blog=$BUILD/peers-iommufd-base-$base_rev-$bkey.log
 if [ ! -s "$blog" ]; then
-	configure_kernel "$base" "$bout" "$bfrag"
-	msg "building the unpatched base's guest kernel in $bout"
-	make -s -C "$base" O="$bout" CC="ccache gcc" -j"$JOBS" bzImage
+	build_base_kernel
 	VM_KERNEL=$bout/arch/x86/boot/bzImage "$TOP/scripts/vm.sh" peers "$blog.tmp"
 	mv "$blog.tmp" "$blog"
 fi

@@ -8,6 +8,11 @@
 #   vm.sh initramfs              busybox + kselftests -> build/vm-initramfs.cpio
 #   vm.sh run <topology> <mode>  boot vm/topologies/<topology>.topo;
 #                                mode "test" (kselftests) or "demo"
+#   vm.sh partition <name> <topology file> <log>
+#                                print the partitions into IOMMU groups and
+#                                isolation groups in every hot-plug phase
+#                                (scripts/fuzz-topologies.sh); VM_KERNEL=
+#                                <bzImage> boots another kernel
 #   vm.sh test                   run every topology in test mode, under
 #                                VT-d and under AMD-Vi
 #   vm.sh kunit                  the isolation KUnit suites, built into the
@@ -136,7 +141,8 @@ build_qemu_cpio() {
 #   guest <command>     starts the next phase: run by the guest's shell (for
 #                       instance sriov_numvfs), no QEMU monitor command
 #   hotplug <command>   starts the next phase: sent to the QEMU monitor once
-#                       the guest has checked the previous phase
+#                       the guest has checked the previous phase; several
+#                       commands, separated by ";", are sent in turn
 #   wait present|gone <pci device>
 #                       the guest waits for this before checking the phase
 #   append <args>       kernel command-line arguments for this topology
@@ -144,7 +150,8 @@ build_qemu_cpio() {
 #   timeout <seconds>   the guest's time limit, if ISOLATION_VM_TIMEOUT is
 #                       not set (default 300)
 # '#' starts a comment.  Writes the guest's /topology/phase<n>.{expect,wait}
-# into a small cpio archive, appended to the initramfs.
+# and /topology/phases (the number of phases after phase 0) into a small
+# cpio archive, appended to the initramfs.
 parse_topology() { # <topology file> <cpio out>; sets topo_args, monitor_cmds, topo_append
 	local file=$1 out=$2 dir kw rest n=0 lineno=0 words
 	dir=$(mktemp -d)
@@ -172,13 +179,15 @@ parse_topology() { # <topology file> <cpio out>; sets topo_args, monitor_cmds, t
 		[ -s "$dir/topology/phase$i.expect" ] || [ "${TOPO_NO_EXPECT:-0}" = 1 ] ||
 			{ rm -rf "$dir"; die "$file: phase $i has no expect lines"; }
 	done
+	echo "$n" > "$dir/topology/phases"
 	(cd "$dir" && find . | LC_ALL=C sort | cpio -o -H newc --owner=0:0 --quiet) > "$out"
 	rm -rf "$dir"
 }
 
-# Send one command to the QEMU human monitor at <socket>; print the reply.
-monitor_send() { # <socket> <command>
-	python3 - "$1" "$2" <<'PY'
+# Send commands, one after the other, to the QEMU human monitor at
+# <socket>; print the replies.
+monitor_send() { # <socket> <command>...
+	python3 - "$@" <<'PY'
 import socket, sys, time
 s = socket.socket(socket.AF_UNIX)
 s.connect(sys.argv[1])
@@ -195,8 +204,9 @@ def drain():
         pass
     return out
 drain()
-s.sendall((sys.argv[2] + "\n").encode())
-sys.stdout.write(drain().decode(errors="replace"))
+for cmd in sys.argv[2:]:
+    s.sendall((cmd + "\n").encode())
+    sys.stdout.write(drain().decode(errors="replace"))
 PY
 }
 
@@ -224,7 +234,10 @@ run_vm() {
 		[ -f "$qemu_cpio" ] || die "no $qemu_cpio: run make vm-initramfs"
 		cat "$qemu_cpio" >> "$initrd"
 	fi
-	local rc=0 t0=$(date +%s) extra= phase=1 qpid mon_cmd
+	local rc=0 t0=$(date +%s) extra= phase=1 qpid mon_cmd mon_cmds c
+	# The modes that step through the topology's hot-plug phases.
+	local phased=0
+	case $mode in test|partition) phased=1 ;; esac
 	# The kselftests' companion module (lib/test_isolation.c) makes a group.
 	# The sysfs-level model (isolation_model_test) runs one seed per
 	# IOMMU: 1 on VT-d, 2 on AMD-Vi, unless ISOLATION_MODEL_SEED says.
@@ -256,19 +269,25 @@ run_vm() {
 	qpid=$!
 	# Hot-plug: the guest says when it is ready for the next phase.
 	while kill -0 "$qpid" 2>/dev/null; do
-		if [ "$mode" = test ] && [ "$phase" -le "${#monitor_cmds[@]}" ] &&
+		if [ $phased = 1 ] && [ "$phase" -le "${#monitor_cmds[@]}" ] &&
 		   grep -q "ISOLATION-PHASE-READY $phase\b" "$log"; then
 			mon_cmd=${monitor_cmds[$((phase - 1))]}
 			if [ -z "$mon_cmd" ]; then
 				msg "guest $1: phase $phase: run by the guest"
 			else
 				msg "guest $1: phase $phase: (qemu) $mon_cmd"
-				# The monitor echoes the command with line-editing
+				mon_cmds=()
+				IFS=';' read -ra c <<< "$mon_cmd"
+				for mon_cmd in "${c[@]}"; do
+					read -r mon_cmd <<< "$mon_cmd"	# trimmed
+					[ -z "$mon_cmd" ] || mon_cmds+=("$mon_cmd")
+				done
+				# The monitor echoes each command with line-editing
 				# codes: keep only what it answered.
-				monitor_send "$sock" "$mon_cmd" |
+				monitor_send "$sock" "${mon_cmds[@]}" |
 					tr -d '\r' | sed 's/\x1b\[[0-9;]*[A-Za-z]//g' |
 					grep -v '^(qemu)\|QEMU .* monitor' |
-					grep -vF "$mon_cmd" >&2 || true
+					grep -vF "${mon_cmds[@]/#/-e}" >&2 || true
 			fi
 			phase=$((phase + 1))
 		fi
@@ -289,7 +308,7 @@ run_vm() {
 		tail -30 "$log" >&2
 		die "guest $1: did not finish with rc=0 (qemu rc=$rc)"
 	}
-	if [ "$mode" = test ] && [ "$phase" -le "${#monitor_cmds[@]}" ]; then
+	if [ $phased = 1 ] && [ "$phase" -le "${#monitor_cmds[@]}" ]; then
 		die "guest $1: finished before hot-plug phase $phase"
 	fi
 	# A test that could not run is no pass here: the guest has everything.
@@ -369,6 +388,13 @@ model)
 		{ grep -a 'model mismatch\|^# *[0-9]*: \|seed\|not ok' "$log" | tr -d '\r' | tail -60; exit 1; }
 	grep -a 'run against the model\|uevents ISOLATION\|^ok\|^not ok' "$log" | tr -d '\r'
 	;;
+partition)
+	# The partitions into IOMMU groups and isolation groups, phase by
+	# phase, of a topology that has no expectations (the random machines
+	# of scripts/fuzz-topologies.sh); <name> keeps concurrent runs apart.
+	[ $# = 4 ] || die "usage: vm.sh partition <name> <topology file> <log>"
+	TOPO_FILE=$3 TOPO_NO_EXPECT=1 run_vm "$2" partition "$4"
+	;;
 peers)
 	[ $# = 2 ] || die "usage: vm.sh peers <log>"
 	timeout_s=${ISOLATION_VM_TIMEOUT:-1800}
@@ -391,5 +417,5 @@ test)
 	done
 	[ $fail = 0 ] || die "VM tests failed"
 	;;
-*)	die "usage: vm.sh kernel|initramfs|run <topology> <mode>|test|kunit|model|peers <log>" ;;
+*)	die "usage: vm.sh kernel|initramfs|run <topology> <mode>|test|kunit|model|partition <name> <topology file> <log>|peers <log>" ;;
 esac

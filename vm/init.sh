@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # /init of the test guest.  isomode=test runs the kselftests, isomode=demo
 # shows the isolation groups, isomode=peers runs the iommufd selftests,
-# isomode=bench prints the PCI benchmark's results from the kernel log;
+# isomode=bench prints the PCI benchmark's results from the kernel log,
+# isomode=partition prints the groups' partitions in every hot-plug phase;
 # either way the last line is the result marker
 # that scripts/vm.sh looks for, and the guest powers off.
 /bin/busybox mkdir -p /proc /sys /dev /tmp /sbin /usr/bin /usr/sbin
@@ -197,6 +198,106 @@ run_peers() {
 	return $rc
 }
 
+# The PCI devices with their IOMMU groups, and the isolation groups: what
+# settle() watches.
+pci_state() {
+	for d in /sys/bus/pci/devices/*; do
+		[ -e "$d" ] && echo "${d##*/} $(readlink "$d/iommu_group")"
+	done
+	ls /sys/isolation 2>/dev/null
+}
+
+# Wait until that stops changing: the same for 2 s, at most 30 s.
+settle() {
+	prev= same=0 tries=0
+	while [ $tries -lt 60 ]; do
+		now=$(pci_state)
+		if [ "$now" = "$prev" ]; then
+			same=$((same + 1))
+			[ $same -lt 4 ] || return 0
+		else
+			same=0
+		fi
+		prev=$now
+		tries=$((tries + 1))
+		sleep 0.5
+	done
+	echo "# the PCI devices did not settle in 30 s"
+	return 1
+}
+
+# The partitions of phase $1, between markers: every IOMMU group
+# (/sys/kernel/iommu_groups) and, if the kernel has them, every isolation
+# group (/sys/isolation, with its provider) as its sorted list of devices,
+# one line per group, the lines sorted, no group numbers; a PCI device in
+# no IOMMU group is a "nogroup" line.
+print_partition() {
+	echo "ISOLATION-PARTITION-BEGIN $1"
+	echo "pci $(ls /sys/bus/pci/devices | wc -l)"
+	for g in /sys/kernel/iommu_groups/*; do
+		[ -d "$g/devices" ] || continue
+		echo "iommu" $(ls "$g/devices" | sort)
+	done | sort
+	for d in /sys/bus/pci/devices/*; do
+		[ -e "$d/iommu_group" ] || echo "nogroup ${d##*/}"
+	done
+	if [ -d /sys/isolation ]; then
+		for g in /sys/isolation/[0-9]*; do
+			[ -d "$g" ] || continue
+			echo "isolation $(cat "$g/provider")" $(
+				for d in "$g"/devices/*; do
+					[ -L "$d" ] && echo "${d##*/}"
+				done | sort)
+		done | sort
+	fi
+	echo "ISOLATION-PARTITION-END $1"
+}
+
+# scripts/fuzz-topologies.sh boots a random machine on the unpatched base
+# and with the series and compares what this prints: the partitions at
+# boot, then for each hot-plug phase (/topology/phases of them) the same
+# after asking the host for it (as run_tests does) and waiting for its
+# devices ("wait" lines) or, without them, for the number of PCI devices
+# to change; then until nothing changes any more.
+run_partition() {
+	rc=0
+	# Kernel messages would break the lines up: they come after them.
+	echo 1 > /proc/sys/kernel/printk
+	settle || rc=1
+	print_partition 0
+	phases=$(cat /topology/phases 2>/dev/null || echo 0)
+	phase=1
+	while [ $phase -le "$phases" ]; do
+		before=$(ls /sys/bus/pci/devices | wc -l)
+		echo "ISOLATION-PHASE-READY $phase"
+		if [ -e /topology/phase$phase.guest ]; then
+			echo "# phase $phase: $(cat /topology/phase$phase.guest)"
+			sh /topology/phase$phase.guest || rc=1
+		fi
+		if [ -e /topology/phase$phase.wait ]; then
+			wait_devices /topology/phase$phase.wait || rc=1
+		else
+			tries=0
+			while [ "$(ls /sys/bus/pci/devices | wc -l)" = "$before" ]; do
+				tries=$((tries + 1))
+				if [ $tries -gt 120 ]; then
+					echo "# phase $phase: still $before PCI devices after 60 s"
+					rc=1
+					break
+				fi
+				sleep 0.5
+			done
+		fi
+		settle || rc=1
+		print_partition $phase
+		phase=$((phase + 1))
+	done
+	echo "ISOLATION-DMESG-BEGIN"
+	dmesg
+	echo "ISOLATION-DMESG-END"
+	return $rc
+}
+
 # make guest-model: the sysfs-level model with many seeds (isomodel=
 # <first seed>,<seeds>,<steps>), on the vfio topology.
 run_model() {
@@ -226,6 +327,7 @@ bench)	# Booted quiet, so the console did not slow the benchmark down.
 	dmesg | grep -E 'isolation-bench:|isolation-pci-bench|ipb_' ; rc=0 ;;
 peers)	run_peers; rc=0 ;;	# the host compares the results with the base's
 model)	run_model; rc=$? ;;
+partition) run_partition; rc=$? ;;
 *)	echo "unknown isomode=$mode"; rc=2 ;;
 esac
 echo "ISOLATION-VM-RESULT rc=$rc"
