@@ -63,8 +63,9 @@ struct isolation_provider {
  * @node: entry in the list of registered managers; private to the core
  *
  * A manager's drivers point to it through &device_driver.isolation_manager
- * (set before driver_register(), with DRIVER_ISOLATION_MANAGER()).  One of them bound to a member uses the
- * group; a user the manager lets at the group's DMA holds it
+ * (set before driver_register(), with DRIVER_ISOLATION_MANAGER()).  One
+ * of them bound to a member uses the group; a user the manager lets at the
+ * group's DMA holds it
  * (isolation_device_hold()); a handover gives it to the manager until it
  * is given back.  While held or handed over, only the manager's drivers
  * and those it tolerates match the group's devices.  The group is locked
@@ -198,7 +199,7 @@ int isolation_unregister_notifier(struct notifier_block *nb);
 
 #else /* !CONFIG_ISOLATION_GROUPS */
 
-#define DRIVER_ISOLATION_MANAGER(mgr)
+#define DRIVER_ISOLATION_MANAGER(...)
 
 static inline int
 isolation_provider_register(struct isolation_provider *provider)
