@@ -138,10 +138,16 @@ static __printf(2, 3) void note(struct model *m, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void dump(struct model *m, const char *what)
+/* Say what differs, with the seed and the last steps; returns false. */
+static __printf(2, 3) bool mismatch(struct model *m, const char *fmt, ...)
 {
 	unsigned int s = m->step >= LOG_STEPS ? m->step - LOG_STEPS + 1 : 0;
+	char what[256];
+	va_list ap;
 
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
 	ksft_print_msg("model mismatch: %s\n", what);
 	ksft_print_msg("seed %u, step %u\n", m->seed, m->step);
 	ksft_print_msg("ISOLATION_MODEL_SEED=%u ISOLATION_MODEL_STEPS=%u reproduces it\n",
@@ -149,6 +155,7 @@ static void dump(struct model *m, const char *what)
 	ksft_print_msg("the last steps:\n");
 	for (; s <= m->step; s++)
 		ksft_print_msg("  %u: %s\n", s, m->log[s % LOG_STEPS]);
+	return false;
 }
 
 /* the model: the contract, as the KUnit model states it */
@@ -508,10 +515,8 @@ static bool settle(struct model *m, bool events)
 	int ms;
 
 	for (ms = 0; differs(m, what, sizeof(what), events); ms += 5) {
-		if (ms >= SETTLE_MS) {
-			dump(m, what);
-			return false;
-		}
+		if (ms >= SETTLE_MS)
+			return mismatch(m, "%s", what);
 		usleep(5000);
 	}
 	if (ms)
@@ -698,27 +703,22 @@ static bool fault_step(struct model *m, int gi)
 	if (pathf(path, "%s/manager", m->g[gi].dir))
 		return false;
 	fd = open(path, O_WRONLY);
-	if (fd < 0 || pwrite(m->nth_fd, nth, strlen(nth), 0) != (ssize_t)strlen(nth)) {
-		dump(m, "cannot open manager or arm fail-nth");
-		return false;
-	}
+	if (fd < 0 || pwrite(m->nth_fd, nth, strlen(nth), 0) != (ssize_t)strlen(nth))
+		return mismatch(m, "cannot open manager or arm fail-nth");
 	if (write(fd, VFIO_MANAGER "\n", 5) != 5)
 		err = errno;
 	if (pread(m->nth_fd, left, sizeof(left) - 1, 0) < 0 ||
 	    pwrite(m->nth_fd, "0", 1, 0) != 1) {
 		close(fd);
-		dump(m, "cannot read fail-nth");
-		return false;
+		return mismatch(m, "cannot read fail-nth");
 	}
 	close(fd);
 	if (err) {
 		m->faults_failed++;
 		note(m, "handover of %s, fault point %d: %s, rolled back",
 		     m->g[gi].var, k, strerror(err));
-		if (err != ENOMEM && err != EBUSY) {
-			dump(m, "a failed handover's error");
-			return false;
-		}
+		if (err != ENOMEM && err != EBUSY)
+			return mismatch(m, "a failed handover's error");
 		put_snapshot(m, &before);
 		/*
 		 * A host driver released before the failure is bound again
@@ -780,11 +780,8 @@ static bool step(struct model *m)
 		if (d->drv == DRV_NONE)
 			break;
 		err = dev_write(d->bdf, "driver/unbind", d->bdf);
-		if (err) {
-			snprintf(what, sizeof(what), "unbind: %s", strerror(err));
-			dump(m, what);
-			return false;
-		}
+		if (err)
+			return mismatch(m, "unbind: %s", strerror(err));
 		mm_unbind(m, d);
 		break;
 	case OP_OVERRIDE:
@@ -793,12 +790,8 @@ static bool step(struct model *m)
 		     d->override ? VFIO_DRIVER : "(cleared)");
 		err = dev_write(d->bdf, "driver_override",
 				d->override ? VFIO_DRIVER "\n" : "\n");
-		if (err) {
-			snprintf(what, sizeof(what), "driver_override: %s",
-				 strerror(err));
-			dump(m, what);
-			return false;
-		}
+		if (err)
+			return mismatch(m, "driver_override: %s", strerror(err));
 		break;
 	case OP_BIND:
 		which = rnd(2) ? DRV_MGR : DRV_HOST;
@@ -806,34 +799,25 @@ static bool step(struct model *m)
 		err = drv_write(which == DRV_MGR ? VFIO_DRIVER : d->host, "bind",
 				d->bdf);
 		want = mm_bind_file(m, d, which);
-		if (!err != !!want) {
-			snprintf(what, sizeof(what), "bind file: %s, model %s",
-				 err ? strerror(err) : "bound",
-				 want ? "bound" : "refused");
-			dump(m, what);
-			return false;
-		}
+		if (!err != !!want)
+			return mismatch(m, "bind file: %s, model %s",
+					err ? strerror(err) : "bound",
+					want ? "bound" : "refused");
 		break;
 	case OP_HANDOVER:
 		note(m, "handover of %s", g->var);
 		err = set_manager(g, VFIO_MANAGER "\n");
-		if (err) {
-			snprintf(what, sizeof(what), "handover: %s", strerror(err));
-			dump(m, what);
-			return false;
-		}
+		if (err)
+			return mismatch(m, "handover: %s", strerror(err));
 		mm_handover(m, gi);
 		break;
 	case OP_GIVE_BACK:
 		note(m, "give back %s", g->var);
 		err = set_manager(g, "\n");
 		want = mm_give_back_refused(m, gi) ? EBUSY : 0;
-		if (err != want) {
-			snprintf(what, sizeof(what), "give back: %s, model %s",
-				 strerror(err), strerror(want));
-			dump(m, what);
-			return false;
-		}
+		if (err != want)
+			return mismatch(m, "give back: %s, model %s",
+					strerror(err), strerror(want));
 		break;
 	case OP_FAULT:
 		if (!fault_step(m, gi))
@@ -853,17 +837,12 @@ static bool step(struct model *m)
 		note(m, "VFIO hold of %s (model: %s)", g->var,
 		     want ? "held" : "refused");
 		err = vfio_user_open(m, gi, what, sizeof(what));
-		if (err < 0) {
-			dump(m, what);
-			return false;
-		}
-		if (!err != !!want) {
-			snprintf(what, sizeof(what), "VFIO hold: %s, model %s",
-				 err ? strerror(err) : "held",
-				 want ? "held" : "refused");
-			dump(m, what);
-			return false;
-		}
+		if (err < 0)
+			return mismatch(m, "%s", what);
+		if (!err != !!want)
+			return mismatch(m, "VFIO hold: %s, model %s",
+					err ? strerror(err) : "held",
+					want ? "held" : "refused");
 		if (err) {
 			m->refused_holds++;
 			break;
@@ -888,21 +867,15 @@ static bool step(struct model *m)
 		}
 		note(m, "hot remove %s", d->bdf);
 		err = dev_write(d->bdf, "remove", "1\n");
-		if (err) {
-			snprintf(what, sizeof(what), "remove: %s", strerror(err));
-			dump(m, what);
-			return false;
-		}
+		if (err)
+			return mismatch(m, "remove: %s", strerror(err));
 		mm_remove(m, d);
 		break;
 	case OP_RESCAN:
 		note(m, "rescan");
 		err = write_path("/sys/bus/pci/rescan", "1\n");
-		if (err) {
-			snprintf(what, sizeof(what), "rescan: %s", strerror(err));
-			dump(m, what);
-			return false;
-		}
+		if (err)
+			return mismatch(m, "rescan: %s", strerror(err));
 		for (d = m->d; d < m->d + m->nd; d++)
 			if (!d->present)
 				mm_add(m, d);
