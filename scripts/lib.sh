@@ -81,8 +81,8 @@ isolation_kunit_counts() {
 	[ "$bad" = 0 ] && [ "$core" -gt 0 ] && [ "$mgr" -gt 0 ] && [ "$model" -gt 0 ] &&
 		[ "$pci" -gt 0 ] ||
 		die "$where: isolation KUnit cases failed or did not run"
-	[ "$(printf '%s\n' "$sweeps" | grep -c .)" -ge 8 ] ||
-		die "$where: the 8 fault sweeps did not all report"
+	[ "$(printf '%s\n' "$sweeps" | grep -c .)" -ge 9 ] ||
+		die "$where: the 9 fault sweeps did not all report"
 }
 
 # The config of the static checks and the bisect builds: the guest's, plus

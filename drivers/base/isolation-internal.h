@@ -73,7 +73,7 @@ struct isolation_group {
 	struct rb_node name_node;
 	struct list_head devices;
 	unsigned int num_devices;
-	struct isolation_manager *manager;
+	const struct isolation_manager *manager;
 	bool handed_over;
 	unsigned int pins;
 	bool giving_back;
@@ -124,19 +124,24 @@ extern spinlock_t isolation_lock;
 extern struct list_head isolation_providers;
 
 /* isolation.c */
+#ifdef CONFIG_ISOLATION_GROUPS_TEST_EVENTS
 void isolation_notify(unsigned long event, struct isolation_group *group,
-		      struct device *dev, struct isolation_manager *mgr);
+		      struct device *dev, const struct isolation_manager *mgr);
+#else
+/* Only the tests listen; the events have no names without them. */
+#define isolation_notify(...)	do { } while (0)
+#endif
 
 /* isolation-manager.c */
 void isolation_group_init_manager(struct isolation_group *group);
 void isolation_member_set_driver(struct isolation_member *member,
 				 const struct device_driver *drv);
 void isolation_group_report(struct isolation_group *group,
-			    struct isolation_manager *old);
+			    const struct isolation_manager *old);
 void isolation_group_update(struct isolation_group *group);
 void isolation_group_drop_manager(struct isolation_group *group);
-struct isolation_manager *isolation_manager_get(const char *name);
+const struct isolation_manager *isolation_manager_get(const char *name);
 int isolation_group_give_back(struct isolation_group *group,
-			      struct isolation_manager *mgr);
+			      const struct isolation_manager *mgr);
 
 #endif /* _DRIVERS_BASE_ISOLATION_INTERNAL_H */

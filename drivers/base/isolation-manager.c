@@ -68,6 +68,16 @@
 #include "base.h"
 #include "isolation-internal.h"
 
+/*
+ * A registered manager.  The manager is const, so that a subsystem can
+ * keep it in read-only memory: the core's list entry is kept apart.
+ * Under isolation_mutex.
+ */
+struct isolation_manager_entry {
+	struct list_head node;
+	const struct isolation_manager *mgr;
+};
+
 static LIST_HEAD(isolation_managers);
 
 /*
@@ -183,7 +193,7 @@ static void isolation_group_recount(struct isolation_group *group)
 
 /* Give @group @mgr, used or handed over; no manager before. */
 static void isolation_group_set_mgr(struct isolation_group *group,
-				    struct isolation_manager *mgr,
+				    const struct isolation_manager *mgr,
 				    bool handed_over)
 {
 	lockdep_assert_held(&isolation_mutex);
@@ -194,9 +204,9 @@ static void isolation_group_set_mgr(struct isolation_group *group,
 }
 
 /* Take @group's manager; the caller announces it (isolation_group_announce()). */
-static struct isolation_manager *isolation_group_clear_mgr(struct isolation_group *group)
+static const struct isolation_manager *isolation_group_clear_mgr(struct isolation_group *group)
 {
-	struct isolation_manager *old = group->manager;
+	const struct isolation_manager *old = group->manager;
 
 	lockdep_assert_held(&isolation_mutex);
 	lockdep_assert_held(&isolation_lock);
@@ -217,16 +227,16 @@ static bool isolation_group_use_ended(const struct isolation_group *group)
 
 /*
  * Announce @group's locked state if it differs from what was announced
- * last: a notifier event and a KOBJ_CHANGE uevent with ISOLATION_LOCKED.
+ * last: a KOBJ_CHANGE uevent with ISOLATION_LOCKED (and the tests' event).
  * Every change of the state is made under isolation_mutex and followed by
  * this call in the same critical section, so each change sends exactly one
  * of each.  @old is the manager to name when the group has just lost its
  * own.
  */
 void isolation_group_report(struct isolation_group *group,
-			    struct isolation_manager *old)
+			    const struct isolation_manager *old)
 {
-	struct isolation_manager *mgr;
+	const struct isolation_manager *mgr;
 	char *envp[2];
 	bool locked;
 
@@ -250,7 +260,7 @@ void isolation_group_report(struct isolation_group *group,
 
 /* After a change of @group's manager from @old to its current one. */
 static void isolation_group_announce(struct isolation_group *group,
-				     struct isolation_manager *old)
+				     const struct isolation_manager *old)
 {
 	lockdep_assert_held(&isolation_mutex);
 	if (old && old != group->manager)
@@ -273,7 +283,7 @@ static void isolation_group_announce(struct isolation_group *group,
  */
 void isolation_group_update(struct isolation_group *group)
 {
-	struct isolation_manager *old;
+	const struct isolation_manager *old;
 
 	lockdep_assert_held(&isolation_mutex);
 	spin_lock(&isolation_lock);
@@ -290,7 +300,7 @@ void isolation_group_update(struct isolation_group *group)
  */
 void isolation_group_drop_manager(struct isolation_group *group)
 {
-	struct isolation_manager *old;
+	const struct isolation_manager *old;
 
 	lockdep_assert_held(&isolation_mutex);
 	spin_lock(&isolation_lock);
@@ -302,29 +312,30 @@ void isolation_group_drop_manager(struct isolation_group *group)
 
 /* registry */
 
-/* @mgr as registered, or NULL; drivers point to their manager as const. */
-static struct isolation_manager *
-isolation_manager_registered(const struct isolation_manager *mgr)
+/* @mgr's entry in the registry, or NULL. */
+static struct isolation_manager_entry *
+isolation_manager_entry(const struct isolation_manager *mgr)
 {
-	struct isolation_manager *m;
+	struct isolation_manager_entry *e;
 
 	lockdep_assert_held(&isolation_mutex);
-	list_for_each_entry(m, &isolation_managers, node)
-		if (m == mgr)
-			return m;
+	list_for_each_entry(e, &isolation_managers, node)
+		if (e->mgr == mgr)
+			return e;
 	return NULL;
 }
 
 /* Find a registered manager by name and pin its module. */
-struct isolation_manager *isolation_manager_get(const char *name)
+const struct isolation_manager *isolation_manager_get(const char *name)
 {
-	struct isolation_manager *m, *found = NULL;
+	const struct isolation_manager *found = NULL;
+	struct isolation_manager_entry *e;
 
 	mutex_lock(&isolation_mutex);
-	list_for_each_entry(m, &isolation_managers, node) {
-		if (!strcmp(m->name, name)) {
-			if (try_module_get(m->owner))
-				found = m;
+	list_for_each_entry(e, &isolation_managers, node) {
+		if (!strcmp(e->mgr->name, name)) {
+			if (try_module_get(e->mgr->owner))
+				found = e->mgr;
 			break;
 		}
 	}
@@ -334,17 +345,19 @@ struct isolation_manager *isolation_manager_get(const char *name)
 
 /**
  * isolation_manager_register() - register a manager of isolation groups
- * @mgr: the manager; @mgr->name must be set and unique
+ * @mgr: the manager; @mgr->name must be set and unique.  The core does not
+ *	write to it, and it must stay valid until
+ *	isolation_manager_unregister() has returned.
  *
  * Context: Process context; takes isolation_mutex.
  * Return: 0 on success; -EINVAL if @mgr or its name is missing or the name
  * is not a valid sysfs word (at most 64 printable characters, no space or
  * slash); -EBUSY if @mgr is registered already; -EEXIST if another manager
- * uses the name.
+ * uses the name; -ENOMEM.
  */
-int isolation_manager_register(struct isolation_manager *mgr)
+int isolation_manager_register(const struct isolation_manager *mgr)
 {
-	struct isolation_manager *m;
+	struct isolation_manager_entry *e, *new;
 	const char *c;
 	size_t len;
 	int ret = 0;
@@ -357,21 +370,29 @@ int isolation_manager_register(struct isolation_manager *mgr)
 	for (c = mgr->name; *c; c++)
 		if (!isgraph(*c) || *c == '/')
 			return -EINVAL;
+	new = kzalloc(sizeof(*new), GFP_KERNEL);
+	if (!new)
+		return -ENOMEM;
+	new->mgr = mgr;
 
 	mutex_lock(&isolation_mutex);
-	list_for_each_entry(m, &isolation_managers, node) {
-		if (m == mgr) {
+	list_for_each_entry(e, &isolation_managers, node) {
+		if (e->mgr == mgr) {
 			ret = -EBUSY;
-			goto out_unlock;
+			goto out_free;
 		}
-		if (!strcmp(m->name, mgr->name)) {
+		if (!strcmp(e->mgr->name, mgr->name)) {
 			ret = -EEXIST;
-			goto out_unlock;
+			goto out_free;
 		}
 	}
-	list_add_tail(&mgr->node, &isolation_managers);
-out_unlock:
+	list_add_tail(&new->node, &isolation_managers);
 	mutex_unlock(&isolation_mutex);
+	return 0;
+
+out_free:
+	mutex_unlock(&isolation_mutex);
+	kfree(new);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(isolation_manager_register);
@@ -437,7 +458,7 @@ static void isolation_group_reprobe_kept(struct isolation_group *group)
  * members, one at a time, without isolation_mutex: cannot fail.
  */
 static void isolation_group_return_devices(struct isolation_group *group,
-					   struct isolation_manager *mgr)
+					   const struct isolation_manager *mgr)
 {
 	struct isolation_member *member;
 	struct device *dev;
@@ -463,7 +484,7 @@ static void isolation_group_return_devices(struct isolation_group *group,
 
 /* Remember that @mgr's take_device prepared @dev, a member of @group. */
 static void isolation_mark_taken(struct isolation_group *group,
-				 struct isolation_manager *mgr,
+				 const struct isolation_manager *mgr,
 				 struct device *dev)
 {
 	struct isolation_member *member;
@@ -535,7 +556,7 @@ struct isolation_binding {
  * device's lock.  Free with isolation_bindings_put().
  */
 static int isolation_bindings_get(struct isolation_group *group,
-				  struct isolation_manager *mgr,
+				  const struct isolation_manager *mgr,
 				  struct isolation_binding **out,
 				  unsigned int *n)
 {
@@ -698,7 +719,7 @@ static void isolation_bindings_restore(struct isolation_binding *b,
  * unregistered, the provider gone, a device with a host driver added.
  */
 static int isolation_group_handed_over(struct isolation_group *group,
-				       struct isolation_manager *mgr)
+				       const struct isolation_manager *mgr)
 {
 	int ret = 0;
 
@@ -726,14 +747,14 @@ enum isolation_prev {
  * With @fresh, only a group without a manager is taken.
  */
 static int isolation_group_take(struct isolation_group *group,
-				struct isolation_manager *mgr,
+				const struct isolation_manager *mgr,
 				enum isolation_prev *prev, bool fresh)
 {
-	struct isolation_manager *old;
+	const struct isolation_manager *old;
 	int ret = 0;
 
 	mutex_lock(&isolation_mutex);
-	if (!isolation_manager_registered(mgr)) {
+	if (!isolation_manager_entry(mgr)) {
 		ret = -EINVAL;
 		goto out_unlock;
 	}
@@ -763,10 +784,10 @@ out_unlock:
 
 /* Undo isolation_group_take(): @group goes back to how @prev says it was. */
 static void isolation_group_untake(struct isolation_group *group,
-				   struct isolation_manager *mgr,
+				   const struct isolation_manager *mgr,
 				   enum isolation_prev prev)
 {
-	struct isolation_manager *old;
+	const struct isolation_manager *old;
 
 	if (prev == ISOLATION_PREV_HANDED_OVER)
 		return;
@@ -799,8 +820,8 @@ static void isolation_group_untake(struct isolation_group *group,
  * as it was.
  *
  * Context: Process context; takes the group's mgr_mutex, isolation_mutex
- * and the device locks of the group's devices.  Not from a notifier
- * callback or with a device lock held.
+ * and the device locks of the group's devices.  Not with a device lock
+ * held.
  * Return: 0 when, at the end of the call, the group is @mgr's, handed over
  * and locked.  -EINVAL for a NULL argument or an unregistered manager;
  * -ENODEV if the group's provider is gone, before or during the call;
@@ -808,7 +829,7 @@ static void isolation_group_untake(struct isolation_group *group,
  * the group is not locked at the end; -ENOMEM.
  */
 int isolation_group_handover(struct isolation_group *group,
-			     struct isolation_manager *mgr)
+			     const struct isolation_manager *mgr)
 {
 	enum isolation_prev prev = ISOLATION_PREV_NONE;
 	struct isolation_binding *b;
@@ -900,7 +921,7 @@ EXPORT_SYMBOL_IF_KUNIT(isolation_group_handover);
  * each driver is looked at under its device's lock.
  */
 static void isolation_group_release_manager_drivers(struct isolation_group *group,
-						    struct isolation_manager *mgr)
+						    const struct isolation_manager *mgr)
 {
 	struct isolation_binding *b;
 	unsigned int i, n;
@@ -957,10 +978,10 @@ static void isolation_group_release_manager_drivers(struct isolation_group *grou
  * (its unregistration gives the group back).
  */
 int isolation_group_give_back(struct isolation_group *group,
-			      struct isolation_manager *mgr)
+			      const struct isolation_manager *mgr)
 {
 	struct isolation_give_back in_flight;
-	struct isolation_manager *cur;
+	const struct isolation_manager *cur;
 	struct isolation_binding *b;
 	bool cleared = false;
 	unsigned int i, n;
@@ -1036,8 +1057,8 @@ out_unlock:
  * @mgr: the group's manager
  *
  * As the empty write to /sys/isolation/<id>/manager: see
- * isolation_group_give_back().  Sends %ISOLATION_NOTIFY_CLEAR_MANAGER and,
- * if it was locked, %ISOLATION_NOTIFY_UNLOCKED with a KOBJ_CHANGE uevent.
+ * isolation_group_give_back().  If the group was locked, sends a
+ * KOBJ_CHANGE uevent with ISOLATION_LOCKED=0.
  *
  * Context: Process context; takes the group's mgr_mutex, isolation_mutex,
  * then the device locks of the group's devices.
@@ -1045,7 +1066,7 @@ out_unlock:
  * has no manager; -EPERM if its manager is not @mgr; -EBUSY if it is held.
  */
 int isolation_group_clear_manager(struct isolation_group *group,
-				  struct isolation_manager *mgr)
+				  const struct isolation_manager *mgr)
 {
 	if (!group || !mgr)
 		return -EINVAL;
@@ -1063,9 +1084,8 @@ EXPORT_SYMBOL_IF_KUNIT(isolation_group_clear_manager);
  * From now on only @mgr's drivers, and those it tolerates, match the
  * group's devices, until the group is given back.  Drivers already bound
  * stay bound; the group is locked once none but those are
- * (isolation_group_handover() unbinds them).  Sends
- * %ISOLATION_NOTIFY_SET_MANAGER, and %ISOLATION_NOTIFY_LOCKED with a
- * KOBJ_CHANGE uevent if the group is locked at once.
+ * (isolation_group_handover() unbinds them).  Sends a KOBJ_CHANGE uevent
+ * with ISOLATION_LOCKED=1 if the group is locked at once.
  *
  * Context: Process context; takes isolation_mutex.
  * Return: 0 on success; -EINVAL for a NULL argument or an unregistered
@@ -1073,7 +1093,7 @@ EXPORT_SYMBOL_IF_KUNIT(isolation_group_clear_manager);
  * has a manager already, @mgr included.
  */
 int isolation_group_set_manager(struct isolation_group *group,
-				struct isolation_manager *mgr)
+				const struct isolation_manager *mgr)
 {
 	enum isolation_prev prev;
 
@@ -1101,7 +1121,7 @@ static bool isolation_giving_back_from(const struct isolation_manager *mgr)
 }
 
 /* A group of some provider that @mgr manages, with a reference, or NULL. */
-static struct isolation_group *isolation_find_managed(struct isolation_manager *mgr)
+static struct isolation_group *isolation_find_managed(const struct isolation_manager *mgr)
 {
 	struct isolation_provider *p;
 	struct isolation_group *group;
@@ -1130,20 +1150,23 @@ static struct isolation_group *isolation_find_managed(struct isolation_manager *
  * Context: Process context; takes the groups' mgr_mutex, isolation_mutex
  * and the device locks of the members of the groups it gives back.
  */
-void isolation_manager_unregister(struct isolation_manager *mgr)
+void isolation_manager_unregister(const struct isolation_manager *mgr)
 {
+	struct isolation_manager_entry *entry;
 	struct isolation_group *group;
 
 	if (!mgr)
 		return;
 
 	mutex_lock(&isolation_mutex);
-	if (WARN_ON_ONCE(!isolation_manager_registered(mgr))) {
+	entry = isolation_manager_entry(mgr);
+	if (WARN_ON_ONCE(!entry)) {
 		mutex_unlock(&isolation_mutex);
 		return;
 	}
 	/* Unregistered, it can take no new group; give back the ones it has. */
-	list_del(&mgr->node);
+	list_del(&entry->node);
+	kfree(entry);
 	while ((group = isolation_find_managed(mgr))) {
 		mutex_unlock(&isolation_mutex);
 		mutex_lock(&group->mgr_mutex);
@@ -1225,12 +1248,11 @@ EXPORT_SYMBOL_GPL(isolation_device_hold);
  * to their drivers again (from a workqueue), and a group that was only
  * used, and whose manager's drivers have all left, loses its manager.
  *
- * Context: Process context; takes isolation_mutex.  Not from a notifier
- * callback.
+ * Context: Process context; takes isolation_mutex.
  */
 void isolation_group_unhold(struct isolation_group *group)
 {
-	struct isolation_manager *old;
+	const struct isolation_manager *old;
 	bool reprobe = false;
 
 	if (IS_ERR_OR_NULL(group))
@@ -1266,9 +1288,9 @@ EXPORT_SYMBOL_GPL(isolation_group_unhold);
  * context).
  * Return: the manager, or NULL if the group has none or @group is NULL.
  */
-struct isolation_manager *isolation_group_manager(struct isolation_group *group)
+const struct isolation_manager *isolation_group_manager(struct isolation_group *group)
 {
-	struct isolation_manager *mgr;
+	const struct isolation_manager *mgr;
 
 	if (!group)
 		return NULL;
@@ -1366,7 +1388,7 @@ isolation_device_manager(struct device *dev)
 static int isolation_track_driver(struct device *dev,
 				  const struct device_driver *drv, bool probe)
 {
-	struct isolation_manager *old, *mgr = NULL;
+	const struct isolation_manager *old, *mgr = NULL;
 	struct isolation_member *member;
 	struct isolation_group *group;
 	bool refused_back = false;
@@ -1378,8 +1400,8 @@ static int isolation_track_driver(struct device *dev,
 		return 0;
 
 	mutex_lock(&isolation_mutex);
-	if (probe && drv->isolation_manager)
-		mgr = isolation_manager_registered(drv->isolation_manager);
+	if (probe && isolation_manager_entry(drv->isolation_manager))
+		mgr = drv->isolation_manager;
 	spin_lock(&isolation_lock);
 	member = dev->p->isolation_member;
 	if (!member || !member->group->provider) {

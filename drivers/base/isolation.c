@@ -24,8 +24,9 @@
  *                          and by some callers of isolation_group_add_device()
  *                          and isolation_group_remove_device()
  *   isolation_mutex        managers, providers, their groups, membership,
- *                          sysfs links, and the delivery of notifier events
- *                          and uevents, in order; never held across a probe
+ *                          sysfs links, and the delivery of uevents (and
+ *                          of the tests' events), in order; never held
+ *                          across a probe
  *   isolation_lock         spinlock: dev->isolation_group, each member's
  *                          driver, each group's manager and counters; taken
  *                          by the driver-core hooks, which may run with or
@@ -72,14 +73,14 @@ DEFINE_MUTEX(isolation_mutex);
 DEFINE_SPINLOCK(isolation_lock);
 LIST_HEAD(isolation_providers);
 static DEFINE_IDA(isolation_ida);
-static BLOCKING_NOTIFIER_HEAD(isolation_notifier);
 static struct kset *isolation_kset;
 
-/* events */
+#ifdef CONFIG_ISOLATION_GROUPS_TEST_EVENTS
+static BLOCKING_NOTIFIER_HEAD(isolation_notifier);
 
-/* Tell the notifiers about @event; under isolation_mutex, in order. */
+/* Tell the tests' notifiers about @event; under isolation_mutex, in order. */
 void isolation_notify(unsigned long event, struct isolation_group *group,
-		      struct device *dev, struct isolation_manager *mgr)
+		      struct device *dev, const struct isolation_manager *mgr)
 {
 	struct isolation_notifier_data data = {
 		.group = group,
@@ -90,6 +91,45 @@ void isolation_notify(unsigned long event, struct isolation_group *group,
 	lockdep_assert_held(&isolation_mutex);
 	blocking_notifier_call_chain(&isolation_notifier, event, &data);
 }
+
+/**
+ * isolation_register_notifier() - get told about isolation group events
+ * @nb: notifier block; its callback gets an &enum isolation_notify_event
+ *	and a &struct isolation_notifier_data
+ *
+ * Callbacks run in process context with isolation_mutex held, in the order
+ * the changes were made.  %ISOLATION_NOTIFY_ADD_DEVICE and
+ * %ISOLATION_NOTIFY_DEL_DEVICE also run with the locks the provider holds
+ * while it adds or removes the device: for the IOMMU providers (intel-iommu,
+ * amd-iommu), the IOMMU core's iommu_probe_device_lock when a device is
+ * added, and the mutex of its IOMMU group when it is removed (lock order:
+ * iommu_probe_device_lock, an IOMMU group's mutex, isolation_mutex).  They
+ * may use isolation_group_get(), the accessors, and put the references they
+ * took, but must not change groups or membership, take a device_lock(), or
+ * call into the IOMMU core.
+ *
+ * Context: Process context.
+ * Return: 0 on success, -EEXIST if @nb is already registered.
+ */
+int isolation_register_notifier(struct notifier_block *nb)
+{
+	return blocking_notifier_chain_register(&isolation_notifier, nb);
+}
+EXPORT_SYMBOL_IF_KUNIT(isolation_register_notifier);
+
+/**
+ * isolation_unregister_notifier() - stop getting isolation group events
+ * @nb: a notifier block registered with isolation_register_notifier()
+ *
+ * Context: Process context; not from a notifier callback.
+ * Return: 0 on success, -ENOENT if @nb was not registered.
+ */
+int isolation_unregister_notifier(struct notifier_block *nb)
+{
+	return blocking_notifier_chain_unregister(&isolation_notifier, nb);
+}
+EXPORT_SYMBOL_IF_KUNIT(isolation_unregister_notifier);
+#endif /* CONFIG_ISOLATION_GROUPS_TEST_EVENTS */
 
 /* sysfs */
 
@@ -182,7 +222,7 @@ static ssize_t manager_store(struct isolation_group *group, const char *buf,
 			     size_t count)
 {
 	char name[ISOLATION_NAME_MAX + 1];
-	struct isolation_manager *mgr;
+	const struct isolation_manager *mgr;
 	size_t i, len = count;
 	int ret;
 
@@ -441,7 +481,7 @@ EXPORT_SYMBOL_IF_KUNIT(isolation_group_alloc);
  * isolation_group_get() - get the group of a device
  * @dev: the device
  *
- * Context: Process context, including isolation notifier callbacks; takes
+ * Context: Process context, including the tests' notifier callbacks; takes
  * isolation_lock, which is not taken with interrupts disabled, so not from
  * interrupt context.
  * Return: @dev's group with a new reference that the caller puts with
@@ -494,8 +534,8 @@ static void isolation_group_release(struct kref *kref)
  *
  * Context: Process context; takes isolation_mutex when it drops the last
  * reference, so it must not be called with isolation_mutex held (in
- * particular not from a notifier callback for a reference the callback
- * did not take itself).
+ * particular not from the tests' notifier callback for a reference the
+ * callback did not take itself).
  */
 void isolation_group_put(struct isolation_group *group)
 {
@@ -717,7 +757,7 @@ EXPORT_SYMBOL_IF_KUNIT(isolation_member_unpublish);
  * Links /sys/isolation/<id>/devices/<dev> and the device's isolation_group
  * attribute, creates the device's isolation_reason and
  * isolation_reason_device attributes, takes a reference on @group and one
- * on @dev, and sends %ISOLATION_NOTIFY_ADD_DEVICE.  Only the name of
+ * on @dev.  Only the name of
  * @reason_dev is kept: it need not stay registered, nor be in @group.
  *
  * Context: Process context; takes isolation_mutex.  May be called with
@@ -857,7 +897,7 @@ static void isolation_member_free(struct isolation_member *member)
  * isolation_group_remove_device() - remove a device from its group
  * @dev: the device
  *
- * Sends %ISOLATION_NOTIFY_DEL_DEVICE, removes both sysfs links and drops
+ * Removes both sysfs links and drops
  * the references that membership held.  If @dev was the last member and
  * nobody else holds a reference, the group goes away.  device_del() calls
  * this for every device still in a group.
@@ -938,8 +978,7 @@ EXPORT_SYMBOL_IF_KUNIT(isolation_device_reason);
  * but the groups are empty and can no longer gain devices.  References the
  * provider itself still holds must be put by it, before or after this call.
  *
- * Context: Process context; takes isolation_mutex.  Must not be called from
- * an isolation notifier callback.
+ * Context: Process context; takes isolation_mutex.
  */
 void isolation_provider_unregister(struct isolation_provider *provider)
 {
@@ -1015,46 +1054,6 @@ int isolation_group_for_each(struct isolation_group *group, void *data,
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(isolation_group_for_each);
-
-/* notifier */
-
-/**
- * isolation_register_notifier() - get told about isolation group events
- * @nb: notifier block; its callback gets an &enum isolation_notify_event
- *	and a &struct isolation_notifier_data
- *
- * Callbacks run in process context with isolation_mutex held, in the order
- * the changes were made.  %ISOLATION_NOTIFY_ADD_DEVICE and
- * %ISOLATION_NOTIFY_DEL_DEVICE also run with the locks the provider holds
- * while it adds or removes the device: for the IOMMU providers (intel-iommu,
- * amd-iommu), the IOMMU core's iommu_probe_device_lock when a device is
- * added, and the mutex of its IOMMU group when it is removed (lock order:
- * iommu_probe_device_lock, an IOMMU group's mutex, isolation_mutex).  They
- * may use isolation_group_get(), the accessors, and put the references they
- * took, but must not change groups or membership, take a device_lock(), or
- * call into the IOMMU core.
- *
- * Context: Process context.
- * Return: 0 on success, -EEXIST if @nb is already registered.
- */
-int isolation_register_notifier(struct notifier_block *nb)
-{
-	return blocking_notifier_chain_register(&isolation_notifier, nb);
-}
-EXPORT_SYMBOL_IF_KUNIT(isolation_register_notifier);
-
-/**
- * isolation_unregister_notifier() - stop getting isolation group events
- * @nb: a notifier block registered with isolation_register_notifier()
- *
- * Context: Process context; not from a notifier callback.
- * Return: 0 on success, -ENOENT if @nb was not registered.
- */
-int isolation_unregister_notifier(struct notifier_block *nb)
-{
-	return blocking_notifier_chain_unregister(&isolation_notifier, nb);
-}
-EXPORT_SYMBOL_IF_KUNIT(isolation_unregister_notifier);
 
 /**
  * isolation_device_del() - take a device that is being deleted out of its group

@@ -62,17 +62,49 @@ static struct isolation_group *iommu_isolation_group_of(struct iommu_isolation *
 	return group;
 }
 
+/**
+ * struct iommu_isolation_find - the group a new PCI device joins
+ * @iso: the provider
+ * @pdev: the new device
+ * @group: the first group of @iso found on a peer, with a reference
+ * @peer: the peer @group was found on
+ * @conflict: another peer is in another group of @iso
+ */
 struct iommu_isolation_find {
 	struct iommu_isolation *iso;
+	struct pci_dev *pdev;
 	struct isolation_group *group;
+	struct pci_dev *peer;
+	bool conflict;
 };
 
+/*
+ * Record the first group a peer is in.  A peer in another group means that
+ * the new device relates two groups that claim to be isolated from each
+ * other: it joins neither, which would make the claim of the other one
+ * false, and that is said once, while the walk still holds both peers.
+ */
 static int iommu_isolation_peer_group(struct pci_dev *peer, void *data)
 {
 	struct iommu_isolation_find *find = data;
+	struct isolation_group *group;
 
-	find->group = iommu_isolation_group_of(find->iso, &peer->dev);
-	return !!find->group;
+	group = iommu_isolation_group_of(find->iso, &peer->dev);
+	if (!group)
+		return 0;
+	if (!find->group) {
+		find->group = group;
+		find->peer = peer;
+		return 0;
+	}
+	if (group != find->group && !find->conflict) {
+		pci_warn(find->pdev, "shares a group with %s (isolation group %s) and with %s (isolation group %s), which claim to be isolated from each other: in no isolation group\n",
+			 pci_name(find->peer), isolation_group_name(find->group),
+			 pci_name(peer), isolation_group_name(group));
+		find->conflict = true;
+	}
+	isolation_group_put(group);
+	return 0;
 }
 
 /*
@@ -94,23 +126,30 @@ iommu_isolation_new_group(struct iommu_isolation *iso, const char *name)
 	return group;
 }
 
+/*
+ * Put @pdev in the group of its peers, or in a new one if it bounds it.
+ * Returns 0 if it was added, 1 if it was left out and that was reported,
+ * or a negative errno.
+ */
 static int iommu_isolation_add_pci(struct iommu_isolation *iso,
 				   struct pci_dev *pdev)
 {
-	struct iommu_isolation_find find = { .iso = iso };
+	struct iommu_isolation_find find = { .iso = iso, .pdev = pdev };
 	struct pci_isolation where;
 	int ret;
 
 	/* Where @pdev stands, and the group a peer has already. */
 	ret = pci_isolation_get(pdev, &where, iommu_isolation_peer_group, &find);
-	if (ret < 0) {
+	if (!ret && find.conflict)
+		ret = 1;
+	if (ret) {
 		isolation_group_put(find.group);
 		goto out_put_where;
 	}
 	if (!find.group && where.boundary != pdev) {
 		dev_warn(&pdev->dev, "%s, whose group it shares, is in no group of %s\n",
 			 pci_name(where.boundary), iso->provider.name);
-		ret = -EBUSY;
+		ret = 1;
 		goto out_put_where;
 	}
 	if (!find.group) {
@@ -192,7 +231,7 @@ void iommu_isolation_add_device(struct iommu_isolation *iso, struct device *dev)
 		ret = iommu_isolation_add_pci(iso, to_pci_dev(dev));
 	else
 		ret = iommu_isolation_add_other(iso, dev);
-	if (ret)
+	if (ret < 0)
 		dev_warn(dev, "in no isolation group: %d\n", ret);
 }
 EXPORT_SYMBOL_IF_KUNIT(iommu_isolation_add_device);

@@ -93,14 +93,17 @@ static bool pci_isolation_lacks_acs(struct pci_isolation_walk *walk,
 }
 
 /*
- * Functions of one slot that are not kept apart: @a is multifunction and
- * neither has isolating ACS.
+ * Functions of one slot that are not kept apart: either is multifunction
+ * and neither has isolating ACS.  Either, not @a: a function added alone
+ * (pci_scan_single_device()) may lack the flag its siblings have, and a
+ * one-way relation would make the group depend on which of them the walk
+ * starts from.  6.12's grouping looked at the new device's flag only.
  */
 static bool pci_isolation_mf_siblings(struct pci_isolation_walk *walk,
 				      unsigned int a, unsigned int b)
 {
 	return a != b && PCI_SLOT(a) == PCI_SLOT(b) &&
-	       walk->dev[a]->multifunction &&
+	       (walk->dev[a]->multifunction || walk->dev[b]->multifunction) &&
 	       pci_isolation_lacks_acs(walk, a) &&
 	       pci_isolation_lacks_acs(walk, b);
 }

@@ -100,7 +100,7 @@ static bool vfio_isolation_busy(struct device *dev)
 	return busy;
 }
 
-struct isolation_manager vfio_isolation_manager = {
+const struct isolation_manager vfio_isolation_manager = {
 	.name = "vfio",
 	.owner = THIS_MODULE,
 	.tolerates = vfio_isolation_tolerates,

@@ -60,7 +60,6 @@ struct isolation_provider {
  *	manager has, so that unbinding its driver would wait for that user?
  *	Asked before a give back, besides the holds.  Process context, no
  *	lock held.
- * @node: entry in the list of registered managers; private to the core
  *
  * A manager's drivers point to it through &device_driver.isolation_manager
  * (set before driver_register(), with DRIVER_ISOLATION_MANAGER()).  One
@@ -79,39 +78,6 @@ struct isolation_manager {
 	int (*take_device)(struct device *dev);
 	void (*return_device)(struct device *dev);
 	bool (*busy)(struct device *dev);
-	struct list_head node;
-};
-
-/**
- * enum isolation_notify_event - events sent to isolation notifiers
- * @ISOLATION_NOTIFY_ADD_DEVICE: a device joined a group
- * @ISOLATION_NOTIFY_DEL_DEVICE: a device is leaving a group; the group is
- *	still valid while the callback runs
- * @ISOLATION_NOTIFY_SET_MANAGER: the group got a manager; @dev is NULL
- * @ISOLATION_NOTIFY_CLEAR_MANAGER: the group lost its manager; @dev is NULL
- * @ISOLATION_NOTIFY_LOCKED: every device of the managed group is bound to a
- *	driver of its manager or to none; @dev is NULL
- * @ISOLATION_NOTIFY_UNLOCKED: the group is no longer locked; @dev is NULL
- */
-enum isolation_notify_event {
-	ISOLATION_NOTIFY_ADD_DEVICE = 1,
-	ISOLATION_NOTIFY_DEL_DEVICE,
-	ISOLATION_NOTIFY_SET_MANAGER,
-	ISOLATION_NOTIFY_CLEAR_MANAGER,
-	ISOLATION_NOTIFY_LOCKED,
-	ISOLATION_NOTIFY_UNLOCKED,
-};
-
-/**
- * struct isolation_notifier_data - argument of isolation notifier callbacks
- * @group: the group the event is about
- * @dev: the device the event is about, or NULL for group events
- * @manager: for manager and lock events, the manager concerned
- */
-struct isolation_notifier_data {
-	struct isolation_group *group;
-	struct device *dev;
-	struct isolation_manager *manager;
 };
 
 /**
@@ -178,24 +144,21 @@ int isolation_device_reason(struct device *dev, char *reason_dev,
 int isolation_group_for_each(struct isolation_group *group, void *data,
 			     int (*fn)(struct device *dev, void *data));
 
-int isolation_manager_register(struct isolation_manager *mgr);
-void isolation_manager_unregister(struct isolation_manager *mgr);
+int isolation_manager_register(const struct isolation_manager *mgr);
+void isolation_manager_unregister(const struct isolation_manager *mgr);
 int isolation_group_set_manager(struct isolation_group *group,
-				struct isolation_manager *mgr);
+				const struct isolation_manager *mgr);
 int isolation_group_clear_manager(struct isolation_group *group,
-				  struct isolation_manager *mgr);
+				  const struct isolation_manager *mgr);
 int isolation_group_handover(struct isolation_group *group,
-			     struct isolation_manager *mgr);
-struct isolation_manager *isolation_group_manager(struct isolation_group *group);
+			     const struct isolation_manager *mgr);
+const struct isolation_manager *isolation_group_manager(struct isolation_group *group);
 bool isolation_group_locked(struct isolation_group *group);
 int isolation_device_locked_by(struct device *dev,
 			       const struct isolation_manager *mgr);
 struct isolation_group *isolation_device_hold(struct device *dev,
 					      const struct isolation_manager *mgr);
 void isolation_group_unhold(struct isolation_group *group);
-
-int isolation_register_notifier(struct notifier_block *nb);
-int isolation_unregister_notifier(struct notifier_block *nb);
 
 #else /* !CONFIG_ISOLATION_GROUPS */
 
@@ -277,34 +240,34 @@ isolation_group_for_each(struct isolation_group *group, void *data,
 	return -ENODEV;
 }
 
-static inline int isolation_manager_register(struct isolation_manager *mgr)
+static inline int isolation_manager_register(const struct isolation_manager *mgr)
 {
 	return -ENODEV;
 }
 
-static inline void isolation_manager_unregister(struct isolation_manager *mgr)
+static inline void isolation_manager_unregister(const struct isolation_manager *mgr)
 {
 }
 
 static inline int isolation_group_set_manager(struct isolation_group *group,
-					      struct isolation_manager *mgr)
+					      const struct isolation_manager *mgr)
 {
 	return -ENODEV;
 }
 
 static inline int isolation_group_clear_manager(struct isolation_group *group,
-						struct isolation_manager *mgr)
+						const struct isolation_manager *mgr)
 {
 	return -ENODEV;
 }
 
 static inline int isolation_group_handover(struct isolation_group *group,
-					   struct isolation_manager *mgr)
+					   const struct isolation_manager *mgr)
 {
 	return -ENODEV;
 }
 
-static inline struct isolation_manager *
+static inline const struct isolation_manager *
 isolation_group_manager(struct isolation_group *group)
 {
 	return NULL;
@@ -331,16 +294,51 @@ static inline void isolation_group_unhold(struct isolation_group *group)
 {
 }
 
-static inline int isolation_register_notifier(struct notifier_block *nb)
-{
-	return -ENODEV;
-}
-
-static inline int isolation_unregister_notifier(struct notifier_block *nb)
-{
-	return -ENODEV;
-}
-
 #endif /* CONFIG_ISOLATION_GROUPS */
+
+#ifdef CONFIG_ISOLATION_GROUPS_TEST_EVENTS
+/*
+ * For the isolation tests only (the KUnit suites and lib/test_isolation.c):
+ * a notifier through which they see every event in the order it happened,
+ * to check that each change of the locked state is announced exactly once.
+ * Nothing else in the tree listens; userspace follows the groups' uevents
+ * (Documentation/isolation.txt, "Events").
+ */
+
+/**
+ * enum isolation_notify_event - events of the isolation tests' notifier
+ * @ISOLATION_NOTIFY_ADD_DEVICE: a device joined a group
+ * @ISOLATION_NOTIFY_DEL_DEVICE: a device is leaving a group; the group is
+ *	still valid while the callback runs
+ * @ISOLATION_NOTIFY_SET_MANAGER: the group got a manager; @dev is NULL
+ * @ISOLATION_NOTIFY_CLEAR_MANAGER: the group lost its manager; @dev is NULL
+ * @ISOLATION_NOTIFY_LOCKED: every device of the managed group is bound to a
+ *	driver of its manager or to none; @dev is NULL
+ * @ISOLATION_NOTIFY_UNLOCKED: the group is no longer locked; @dev is NULL
+ */
+enum isolation_notify_event {
+	ISOLATION_NOTIFY_ADD_DEVICE = 1,
+	ISOLATION_NOTIFY_DEL_DEVICE,
+	ISOLATION_NOTIFY_SET_MANAGER,
+	ISOLATION_NOTIFY_CLEAR_MANAGER,
+	ISOLATION_NOTIFY_LOCKED,
+	ISOLATION_NOTIFY_UNLOCKED,
+};
+
+/**
+ * struct isolation_notifier_data - argument of isolation notifier callbacks
+ * @group: the group the event is about
+ * @dev: the device the event is about, or NULL for group events
+ * @manager: for manager and lock events, the manager concerned
+ */
+struct isolation_notifier_data {
+	struct isolation_group *group;
+	struct device *dev;
+	const struct isolation_manager *manager;
+};
+
+int isolation_register_notifier(struct notifier_block *nb);
+int isolation_unregister_notifier(struct notifier_block *nb);
+#endif /* CONFIG_ISOLATION_GROUPS_TEST_EVENTS */
 
 #endif /* _LINUX_ISOLATION_H */

@@ -108,7 +108,7 @@ static const struct bus_type im_bus = {
 struct im_event {
 	unsigned long action;
 	struct device *dev;
-	struct isolation_manager *mgr;
+	const struct isolation_manager *mgr;
 };
 
 struct im_ctx {
@@ -2470,7 +2470,7 @@ static void im_stress_test(struct kunit *test)
 #define IM_SWEEP_MAX_POINTS	500
 
 struct im_state {
-	struct isolation_manager *mgr;
+	const struct isolation_manager *mgr;
 	bool locked;
 	int members;
 	struct {
@@ -2493,6 +2493,7 @@ struct im_sweep {
 	struct device *devs[IM_SWEEP_DEVS];
 	struct device *alias;
 	struct isolation_provider *provider;
+	const struct isolation_manager *new_mgr;
 	struct isolation_group *allocated;
 	int next_id;
 	/* clear_manager: devices offered to a driver (BUS_NOTIFY_BIND_DRIVER) */
@@ -2737,6 +2738,37 @@ static void im_fault_provider_register_test(struct kunit *test)
 	s->provider = p;
 	im_sweep(s, im_sweep_provider_call, im_sweep_provider_check);
 	KUNIT_EXPECT_EQ(test, s->points, 0);
+}
+
+/* Manager registration allocates the registry's entry: all or nothing. */
+static int im_sweep_manager_call(struct im_sweep *s)
+{
+	return isolation_manager_register(s->new_mgr);
+}
+
+static void im_sweep_manager_check(struct im_sweep *s, int ret)
+{
+	const struct isolation_manager *m = isolation_manager_get(s->new_mgr->name);
+
+	KUNIT_EXPECT_PTR_EQ_MSG(s->test, m, ret ? NULL : s->new_mgr,
+				"manager register, fault point %d", s->nth);
+	if (m)
+		module_put(m->owner);
+	if (!ret)
+		isolation_manager_unregister(s->new_mgr);
+}
+
+static void im_fault_manager_register_test(struct kunit *test)
+{
+	struct im_sweep *s = im_sweep_scene(test, "manager register", 0);
+	struct isolation_manager *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	m->name = "im-fault-manager";
+	s->new_mgr = m;
+	im_sweep(s, im_sweep_manager_call, im_sweep_manager_check);
+	KUNIT_EXPECT_EQ(test, s->points, 1);
+	KUNIT_EXPECT_EQ(test, s->failed, 1);
 }
 
 /* Group allocation: a failure leaves no directory, name or id behind. */
@@ -3152,7 +3184,7 @@ static struct im_async *im_unregister_manager_async(struct kunit *test,
  */
 static bool im_manager_gone(struct isolation_manager *mgr)
 {
-	struct isolation_manager *m;
+	const struct isolation_manager *m;
 	int i;
 
 	for (i = 0; i < 500; i++) {
@@ -3610,6 +3642,7 @@ static struct kunit_case isolation_manager_test_cases[] = {
 	KUNIT_CASE(im_sysfs_attrs_test),
 	KUNIT_CASE(im_sysfs_manager_write_test),
 	KUNIT_CASE(im_fault_provider_register_test),
+	KUNIT_CASE(im_fault_manager_register_test),
 	KUNIT_CASE(im_fault_group_alloc_test),
 	KUNIT_CASE(im_fault_add_device_test),
 	KUNIT_CASE(im_fault_add_device_reason_test),
