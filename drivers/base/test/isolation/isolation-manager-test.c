@@ -1626,6 +1626,15 @@ static void im_del_ungrouped_no_mutex_test(struct kunit *test)
  */
 #ifdef CONFIG_FAULT_INJECTION
 static void im_fault_setup(struct kunit *test);
+
+static void im_fail_nth(int nth)
+{
+	WRITE_ONCE(current->fail_nth, nth);
+}
+#else
+static void im_fail_nth(int nth)
+{
+}
 #endif
 
 static void im_bind_driver_failure_test(struct kunit *test)
@@ -1649,9 +1658,9 @@ static void im_bind_driver_failure_test(struct kunit *test)
 	for (nth = 1; nth < 20; nth++) {
 		device_lock(dev);
 		dev->driver = &mdrv->drv;
-		WRITE_ONCE(current->fail_nth, nth);
+		im_fail_nth(nth);
 		ret = device_bind_driver(dev);
-		WRITE_ONCE(current->fail_nth, 0);
+		im_fail_nth(0);
 		if (ret)
 			KUNIT_EXPECT_EQ_MSG(test, isolation_group_verify(group), 0,
 					    "fault point %d", nth);
