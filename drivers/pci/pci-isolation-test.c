@@ -1007,18 +1007,16 @@ static struct iommu_isolation *ipr_provider(struct kunit *test)
 	return iso;
 }
 
-struct ipr_members {
-	struct ipr_topology *t;
-	unsigned long seen;
-};
-
+/* As ipr_peer(), for the members of an isolation group. */
 static int ipr_member(struct device *dev, void *data)
 {
-	struct ipr_members *members = data;
+	struct ipr_peers *members = data;
 
-	members->seen |= BIT(dev_is_pci(dev) ?
-			     ipr_index(members->t, to_pci_dev(dev)) : IPR_DEVS);
-	return 0;
+	if (!dev_is_pci(dev)) {
+		members->seen |= BIT(IPR_DEVS);
+		return 0;
+	}
+	return ipr_peer(to_pci_dev(dev), data);
 }
 
 /* The members of the group of device @i, as a mask of indices. */
@@ -1026,7 +1024,7 @@ static unsigned long ipr_group_members(struct kunit *test,
 				       struct ipr_topology *t, int i)
 {
 	struct isolation_group *group = isolation_group_get(&t->dev[i].dev);
-	struct ipr_members members = { .t = t };
+	struct ipr_peers members = { .t = t };
 
 	if (!group)
 		return 0;
