@@ -15,6 +15,7 @@
 #include <linux/rbtree.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
+#include <linux/uidgid.h>
 #include <linux/workqueue.h>
 
 #define ISOLATION_NAME_MAX	64
@@ -50,6 +51,11 @@
  *	like @unclaimed
  * @reported_locked: the locked state last announced to notifiers and
  *	userspace; under isolation_mutex
+ * @owner_uid: the user that may hand the group over and give it back
+ *	(/sys/isolation/<id>/owner), or INVALID_UID; written under
+ *	isolation_mutex and isolation_lock, read under either
+ * @owner_gid: the group whose members may do the same, or INVALID_GID;
+ *	only with @owner_uid
  * @mgr_mutex: one handover, give back or re-probe walk of this group at a
  *	time; never held by the driver-core hooks
  * @hold_work: re-probes the members refused while the group was held, once
@@ -80,6 +86,8 @@ struct isolation_group {
 	unsigned int unclaimed;
 	unsigned int claimed;
 	bool reported_locked;
+	kuid_t owner_uid;
+	kgid_t owner_gid;
 	struct mutex mgr_mutex;		/* see @mgr_mutex above */
 	struct work_struct hold_work;
 	struct rcu_head rcu;
@@ -131,6 +139,11 @@ void isolation_notify(unsigned long event, struct isolation_group *group,
 /* Only the tests listen; the events have no names without them. */
 #define isolation_notify(...)	do { } while (0)
 #endif
+
+int isolation_parse_owner(const char *buf, size_t len,
+			  struct user_namespace *ns, kuid_t *uid, kgid_t *gid);
+bool isolation_cred_may_manage(const struct cred *cred,
+			       struct isolation_group *group);
 
 /* isolation-manager.c */
 void isolation_group_init_manager(struct isolation_group *group);

@@ -48,6 +48,7 @@
 #define pr_fmt(fmt) "isolation: " fmt
 
 #include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/ctype.h>
 #include <linux/device.h>
 #include <linux/idr.h>
@@ -58,6 +59,7 @@
 #include <linux/mutex.h>
 #include <linux/notifier.h>
 #include <linux/rbtree.h>
+#include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -136,17 +138,11 @@ EXPORT_SYMBOL_IF_KUNIT(isolation_unregister_notifier);
 struct isolation_group_attribute {
 	struct attribute attr;
 	ssize_t (*show)(struct isolation_group *group, char *buf);
-	ssize_t (*store)(struct isolation_group *group, const char *buf,
-			 size_t count);
 };
 
 #define ISOLATION_GROUP_ATTR_RO(_name)					\
 	struct isolation_group_attribute isolation_group_attr_##_name =	\
 		__ATTR_RO(_name)
-
-#define ISOLATION_GROUP_ATTR_RW(_name)					\
-	struct isolation_group_attribute isolation_group_attr_##_name =	\
-		__ATTR_RW(_name)
 
 #define to_isolation_group_attr(a) \
 	container_of(a, struct isolation_group_attribute, attr)
@@ -159,35 +155,8 @@ static ssize_t isolation_group_attr_show(struct kobject *kobj,
 	return ga->show ? ga->show(to_isolation_group(kobj), buf) : -EIO;
 }
 
-/*
- * A store may unbind and probe drivers, and so may drop what keeps the
- * group alive: it holds a reference of its own, and breaks the active
- * protection of its attribute so that the group can leave sysfs meanwhile.
- */
-static ssize_t isolation_group_attr_store(struct kobject *kobj,
-					  struct attribute *attr,
-					  const char *buf, size_t count)
-{
-	struct isolation_group_attribute *ga = to_isolation_group_attr(attr);
-	struct isolation_group *group = to_isolation_group(kobj);
-	struct kernfs_node *kn;
-	ssize_t ret;
-
-	if (!ga->store)
-		return -EIO;
-	if (!kref_get_unless_zero(&group->ref))
-		return -ENODEV;
-	kn = sysfs_break_active_protection(kobj, attr);
-	ret = ga->store(group, buf, count);
-	isolation_group_put(group);
-	if (kn)
-		sysfs_unbreak_active_protection(kn);
-	return ret;
-}
-
 static const struct sysfs_ops isolation_group_sysfs_ops = {
 	.show = isolation_group_attr_show,
-	.store = isolation_group_attr_store,
 };
 
 static ssize_t name_show(struct isolation_group *group, char *buf)
@@ -202,32 +171,120 @@ static ssize_t provider_show(struct isolation_group *group, char *buf)
 }
 static ISOLATION_GROUP_ATTR_RO(provider);
 
-static ssize_t manager_show(struct isolation_group *group, char *buf)
+/*
+ * manager and owner are written with the credentials of whoever opened the
+ * file, not of the task that writes (a setuid program handed an open file
+ * must not lend its rights): they are binary attributes, whose write gets
+ * the file.  A write may unbind and probe drivers, and so may drop what
+ * keeps the group alive: it holds a reference of its own, and breaks the
+ * active protection of its attribute so that the group can leave sysfs
+ * meanwhile.
+ */
+typedef ssize_t (*isolation_file_store)(struct isolation_group *group,
+					const struct cred *cred,
+					const char *buf, size_t count);
+
+static ssize_t isolation_group_file_write(struct file *file,
+					  struct kobject *kobj,
+					  const struct bin_attribute *attr,
+					  const char *buf, size_t count,
+					  isolation_file_store store)
 {
+	struct isolation_group *group = to_isolation_group(kobj);
+	struct kernfs_node *kn;
 	ssize_t ret;
+
+	if (!kref_get_unless_zero(&group->ref))
+		return -ENODEV;
+	kn = sysfs_break_active_protection(kobj, &attr->attr);
+	ret = store(group, file->f_cred, buf, count);
+	isolation_group_put(group);
+	if (kn)
+		sysfs_unbreak_active_protection(kn);
+	return ret;
+}
+
+/* Read what @show formats, a line of at most 64 characters, at @pos. */
+static ssize_t isolation_group_file_read(struct kobject *kobj, char *buf,
+					 loff_t pos, size_t count,
+					 int (*show)(struct isolation_group *group,
+						     char *line, size_t size))
+{
+	char line[ISOLATION_NAME_MAX + 2];
+	int len;
+
+	len = show(to_isolation_group(kobj), line, sizeof(line));
+	return memory_read_from_buffer(buf, count, &pos, line, len);
+}
+
+static int isolation_manager_line(struct isolation_group *group, char *line,
+				  size_t size)
+{
+	int len;
 
 	/* Under the lock: an unregistering manager leaves its groups first. */
 	spin_lock(&isolation_lock);
-	ret = sysfs_emit(buf, "%s\n", group->manager ? group->manager->name : "");
+	len = scnprintf(line, size, "%s\n",
+			group->manager ? group->manager->name : "");
 	spin_unlock(&isolation_lock);
-	return ret;
+	return len;
 }
+
+static ssize_t manager_read(struct file *file, struct kobject *kobj,
+			    struct bin_attribute *attr, char *buf, loff_t pos,
+			    size_t count)
+{
+	return isolation_group_file_read(kobj, buf, pos, count,
+					 isolation_manager_line);
+}
+
+/**
+ * isolation_cred_may_manage() - may @cred hand @group over and give it back?
+ * @cred: the credentials of whoever opened the manager file
+ * @group: the group
+ *
+ * CAP_SYS_ADMIN in the initial user namespace, or the group's owner: the
+ * owner's user as the filesystem user, or a member of the owner's group.
+ *
+ * Context: Any context that may take isolation_lock.
+ * Return: true if @cred may.
+ */
+VISIBLE_IF_KUNIT bool isolation_cred_may_manage(const struct cred *cred,
+						struct isolation_group *group)
+{
+	kuid_t uid;
+	kgid_t gid;
+
+	if (security_capable(cred, &init_user_ns, CAP_SYS_ADMIN,
+			     CAP_OPT_NONE) == 0)
+		return true;
+	spin_lock(&isolation_lock);
+	uid = group->owner_uid;
+	gid = group->owner_gid;
+	spin_unlock(&isolation_lock);
+	if (uid_valid(uid) && uid_eq(cred->fsuid, uid))
+		return true;
+	return gid_valid(gid) &&
+	       (gid_eq(cred->fsgid, gid) || groups_search(cred->group_info, gid));
+}
+EXPORT_SYMBOL_IF_KUNIT(isolation_cred_may_manage);
 
 /*
  * Writing a registered manager's name hands the group over to it, as
  * isolation_group_handover() does; an empty line gives it back.  Anything
  * else changes nothing.
  */
-static ssize_t manager_store(struct isolation_group *group, const char *buf,
-			     size_t count)
+static ssize_t isolation_manager_store(struct isolation_group *group,
+				       const struct cred *cred,
+				       const char *buf, size_t count)
 {
 	char name[ISOLATION_NAME_MAX + 1];
 	const struct isolation_manager *mgr;
 	size_t i, len = count;
 	int ret;
 
-	if (!capable(CAP_SYS_ADMIN))
-		return -EPERM;
+	if (!isolation_cred_may_manage(cred, group))
+		return -EACCES;
 	if (len && buf[len - 1] == '\n')
 		len--;
 	if (!len)
@@ -247,7 +304,193 @@ static ssize_t manager_store(struct isolation_group *group, const char *buf,
 	module_put(mgr->owner);
 	return ret ?: count;
 }
-static ISOLATION_GROUP_ATTR_RW(manager);
+
+static ssize_t manager_write(struct file *file, struct kobject *kobj,
+			     struct bin_attribute *attr, char *buf, loff_t pos,
+			     size_t count)
+{
+	return isolation_group_file_write(file, kobj, attr, buf, count,
+					  isolation_manager_store);
+}
+static BIN_ATTR_RW(manager, 0);
+
+/* One id: decimal digits only, no sign, no space, at most 10 of them. */
+static int isolation_parse_id(const char *s, size_t len, u32 *id)
+{
+	char num[11];
+	size_t i;
+
+	if (!len || len >= sizeof(num))
+		return -EINVAL;
+	for (i = 0; i < len; i++)
+		if (!isdigit(s[i]))
+			return -EINVAL;
+	memcpy(num, s, len);
+	num[len] = '\0';
+	return kstrtou32(num, 10, id) ? -EINVAL : 0;
+}
+
+/**
+ * isolation_parse_owner() - parse a line written to an owner file
+ * @buf: "" (no owner), "<uid>" or "<uid>:<gid>", decimal, with at most one
+ *	trailing newline; not NUL-terminated
+ * @len: the length of @buf
+ * @ns: the user namespace the ids are read in: the writer's
+ * @uid: the owner's user, or INVALID_UID for none
+ * @gid: the owner's group, or INVALID_GID for none
+ *
+ * Context: Any context.
+ * Return: 0, or -EINVAL for anything else, and for an id that does not map
+ * in @ns; then @uid and @gid are invalid.
+ */
+VISIBLE_IF_KUNIT int isolation_parse_owner(const char *buf, size_t len,
+					   struct user_namespace *ns,
+					   kuid_t *uid, kgid_t *gid)
+{
+	const char *colon;
+	u32 u, g;
+
+	*uid = INVALID_UID;
+	*gid = INVALID_GID;
+	if (len && buf[len - 1] == '\n')
+		len--;
+	if (!len)
+		return 0;
+	colon = memchr(buf, ':', len);
+	if (isolation_parse_id(buf, colon ? colon - buf : len, &u))
+		return -EINVAL;
+	if (colon && isolation_parse_id(colon + 1, buf + len - colon - 1, &g))
+		return -EINVAL;
+	*uid = make_kuid(ns, u);
+	if (colon)
+		*gid = make_kgid(ns, g);
+	if (!uid_valid(*uid) || (colon && !gid_valid(*gid))) {
+		*uid = INVALID_UID;
+		*gid = INVALID_GID;
+		return -EINVAL;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(isolation_parse_owner);
+
+/* The owner as shown and sent: ids of the initial user namespace. */
+static int isolation_owner_format(kuid_t uid, kgid_t gid, char *line,
+				  size_t size)
+{
+	if (!uid_valid(uid))
+		return scnprintf(line, size, "\n");
+	if (!gid_valid(gid))
+		return scnprintf(line, size, "%u\n",
+				 from_kuid(&init_user_ns, uid));
+	return scnprintf(line, size, "%u:%u\n", from_kuid(&init_user_ns, uid),
+			 from_kgid(&init_user_ns, gid));
+}
+
+static int isolation_owner_line(struct isolation_group *group, char *line,
+				size_t size)
+{
+	kuid_t uid;
+	kgid_t gid;
+
+	spin_lock(&isolation_lock);
+	uid = group->owner_uid;
+	gid = group->owner_gid;
+	spin_unlock(&isolation_lock);
+	return isolation_owner_format(uid, gid, line, size);
+}
+
+static ssize_t owner_read(struct file *file, struct kobject *kobj,
+			  struct bin_attribute *attr, char *buf, loff_t pos,
+			  size_t count)
+{
+	return isolation_group_file_read(kobj, buf, pos, count,
+					 isolation_owner_line);
+}
+
+/*
+ * Give the manager file to the owner, so that the owner can open it for
+ * writing: its user, and its group with group write, or root's again.
+ */
+static int isolation_manager_file_owner(struct isolation_group *group,
+					kuid_t uid, kgid_t gid)
+{
+	int ret;
+
+	ret = sysfs_file_change_owner(&group->kobj, bin_attr_manager.attr.name,
+				      uid_valid(uid) ? uid : GLOBAL_ROOT_UID,
+				      gid_valid(gid) ? gid : GLOBAL_ROOT_GID);
+	if (ret)
+		return ret;
+	return sysfs_chmod_file(&group->kobj, &bin_attr_manager.attr,
+				gid_valid(gid) ? 0664 : 0644);
+}
+
+/*
+ * Set or clear @group's owner, and tell userspace (udev may give the
+ * devices' nodes to the owner) with a KOBJ_CHANGE uevent carrying it.
+ * Under isolation_mutex, so that owners change one at a time.
+ */
+static int isolation_group_set_owner(struct isolation_group *group,
+				     kuid_t uid, kgid_t gid)
+{
+	char env[48], *envp[] = { env, NULL };
+	kuid_t old_uid;
+	kgid_t old_gid;
+	int ret, len;
+
+	mutex_lock(&isolation_mutex);
+	if (!group->provider) {
+		ret = -ENODEV;
+		goto out_unlock;
+	}
+	old_uid = group->owner_uid;
+	old_gid = group->owner_gid;
+	ret = isolation_manager_file_owner(group, uid, gid);
+	if (ret)
+		goto err_restore_file;
+	spin_lock(&isolation_lock);
+	group->owner_uid = uid;
+	group->owner_gid = gid;
+	spin_unlock(&isolation_lock);
+	len = snprintf(env, sizeof(env), "ISOLATION_OWNER=");
+	isolation_owner_format(uid, gid, env + len, sizeof(env) - len);
+	env[strcspn(env, "\n")] = '\0';
+	kobject_uevent_env(&group->kobj, KOBJ_CHANGE, envp);
+	mutex_unlock(&isolation_mutex);
+	return 0;
+
+err_restore_file:
+	isolation_manager_file_owner(group, old_uid, old_gid);
+out_unlock:
+	mutex_unlock(&isolation_mutex);
+	return ret;
+}
+
+static ssize_t isolation_owner_store(struct isolation_group *group,
+				     const struct cred *cred,
+				     const char *buf, size_t count)
+{
+	kuid_t uid;
+	kgid_t gid;
+	int ret;
+
+	if (security_capable(cred, &init_user_ns, CAP_SYS_ADMIN,
+			     CAP_OPT_NONE))
+		return -EPERM;
+	ret = isolation_parse_owner(buf, count, cred->user_ns, &uid, &gid);
+	if (ret)
+		return ret;
+	return isolation_group_set_owner(group, uid, gid) ?: count;
+}
+
+static ssize_t owner_write(struct file *file, struct kobject *kobj,
+			   struct bin_attribute *attr, char *buf, loff_t pos,
+			   size_t count)
+{
+	return isolation_group_file_write(file, kobj, attr, buf, count,
+					  isolation_owner_store);
+}
+static BIN_ATTR_RW(owner, 0);
 
 static ssize_t locked_show(struct isolation_group *group, char *buf)
 {
@@ -258,13 +501,19 @@ static ISOLATION_GROUP_ATTR_RO(locked);
 static struct attribute *isolation_group_attrs[] = {
 	&isolation_group_attr_name.attr,
 	&isolation_group_attr_provider.attr,
-	&isolation_group_attr_manager.attr,
 	&isolation_group_attr_locked.attr,
+	NULL,
+};
+
+static struct bin_attribute *isolation_group_bin_attrs[] = {
+	&bin_attr_manager,
+	&bin_attr_owner,
 	NULL,
 };
 
 static const struct attribute_group isolation_group_attr_group = {
 	.attrs = isolation_group_attrs,
+	.bin_attrs = isolation_group_bin_attrs,
 };
 
 /* devices/: an empty named group that only ever holds links */
@@ -430,6 +679,8 @@ struct isolation_group *isolation_group_alloc(struct isolation_provider *provide
 	if (!group)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&group->ref);
+	group->owner_uid = INVALID_UID;
+	group->owner_gid = INVALID_GID;
 	INIT_LIST_HEAD(&group->devices);
 	INIT_LIST_HEAD(&group->provider_node);
 	isolation_group_init_manager(group);

@@ -18,6 +18,7 @@
 #include <kunit/test.h>
 #include <linux/async.h>
 #include <linux/completion.h>
+#include <linux/cred.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/device.h>
@@ -1195,6 +1196,205 @@ static void im_sysfs_manager_write_test(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, im_bound_to(dev, host));
 	im_expect_attr(test, group, "manager", "\n");
 	im_expect_attr(test, group, "locked", "0\n");
+}
+
+/* Delegation: the owner file, and who may write manager */
+
+static void im_owner_parse_test(struct kunit *test)
+{
+	static const char * const junk[] = {
+		"-1", "4294967295", "4294967296", "99999999999", "abc", "root",
+		"1000:", ":1000", "1000:100:1", "1000 ", " 1000", "1000x",
+		"+1000", "1000\n\n", "1000:-5", "0x10", "1000,100", "\n\n", ":",
+		"1000:4294967295", "1000\n:100",
+	};
+	static const struct {
+		const char *in;
+		u32 uid;
+		s64 gid;	/* -1: none */
+	} good[] = {
+		{ "1000", 1000, -1 }, { "1000\n", 1000, -1 }, { "0", 0, -1 },
+		{ "1000:100", 1000, 100 }, { "1000:100\n", 1000, 100 },
+		{ "4294967294:0", 4294967294U, 0 },
+	};
+	kuid_t uid;
+	kgid_t gid;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(junk); i++) {
+		KUNIT_EXPECT_EQ_MSG(test, isolation_parse_owner(junk[i], strlen(junk[i]),
+								&init_user_ns, &uid, &gid),
+				    -EINVAL, "junk %u", i);
+		KUNIT_EXPECT_FALSE(test, uid_valid(uid));
+		KUNIT_EXPECT_FALSE(test, gid_valid(gid));
+	}
+	for (i = 0; i < ARRAY_SIZE(good); i++) {
+		KUNIT_EXPECT_EQ_MSG(test, isolation_parse_owner(good[i].in,
+								strlen(good[i].in),
+								&init_user_ns, &uid, &gid),
+				    0, "good %u", i);
+		KUNIT_EXPECT_EQ(test, __kuid_val(uid), good[i].uid);
+		if (good[i].gid < 0)
+			KUNIT_EXPECT_FALSE(test, gid_valid(gid));
+		else
+			KUNIT_EXPECT_EQ(test, __kgid_val(gid), (u32)good[i].gid);
+	}
+	/* Nothing, or a newline: no owner. */
+	KUNIT_EXPECT_EQ(test, isolation_parse_owner("\n", 1, &init_user_ns,
+						    &uid, &gid), 0);
+	KUNIT_EXPECT_FALSE(test, uid_valid(uid));
+	KUNIT_EXPECT_EQ(test, isolation_parse_owner("", 0, &init_user_ns,
+						    &uid, &gid), 0);
+	KUNIT_EXPECT_FALSE(test, uid_valid(uid));
+}
+
+/* Credentials of an unprivileged user @uid, in group @gid and @extra. */
+static struct cred *im_user_cred(struct kunit *test, u32 uid, u32 gid,
+				 int extra)
+{
+	struct cred *c = prepare_creds();
+	struct group_info *gi;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->uid = c->euid = c->suid = c->fsuid = KUIDT_INIT(uid);
+	c->gid = c->egid = c->sgid = c->fsgid = KGIDT_INIT(gid);
+	cap_clear(c->cap_effective);
+	cap_clear(c->cap_permitted);
+	cap_clear(c->cap_inheritable);
+	cap_clear(c->cap_ambient);
+	gi = groups_alloc(extra >= 0 ? 1 : 0);
+	KUNIT_ASSERT_NOT_NULL(test, gi);
+	if (extra >= 0)
+		gi->gid[0] = KGIDT_INIT(extra);
+	set_groups(c, gi);
+	put_group_info(gi);
+	return c;
+}
+
+/* Open and write a file of group @group as @cred: the error or the count. */
+static ssize_t im_attr_write_as(const struct cred *cred,
+				struct isolation_group *group,
+				const char *attr, const char *val)
+{
+	const struct cred *old = override_creds(cred);
+	ssize_t ret = im_attr_write(group, attr, val, strlen(val));
+
+	revert_creds(old);
+	return ret;
+}
+
+static void im_expect_file_owner(struct kunit *test,
+				 struct isolation_group *group,
+				 const char *attr, u32 uid, u32 gid,
+				 umode_t mode)
+{
+	struct inode *inode;
+	struct file *f;
+	char path[64];
+
+	snprintf(path, sizeof(path), "isolation/%d/%s",
+		 isolation_group_id(group), attr);
+	f = file_open_root_mnt(im_sysfs, path, O_RDONLY, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(f));
+	inode = file_inode(f);
+	KUNIT_EXPECT_EQ(test, __kuid_val(inode->i_uid), uid);
+	KUNIT_EXPECT_EQ(test, __kgid_val(inode->i_gid), gid);
+	KUNIT_EXPECT_EQ(test, inode->i_mode & 0777, mode);
+	fput(f);
+}
+
+static void im_owner_sysfs_test(struct kunit *test)
+{
+	static const char * const junk[] = {
+		"-1", "1000:", ":1000", "abc", "1000 100", "4294967295\n",
+	};
+	struct isolation_group *group = im_group(test);
+	unsigned int i;
+
+	im_expect_attr(test, group, "owner", "\n");
+	im_expect_file_owner(test, group, "manager", 0, 0, 0644);
+	KUNIT_EXPECT_EQ(test, im_attr_write(group, "owner", "1000:100\n", 9), 9);
+	im_expect_attr(test, group, "owner", "1000:100\n");
+	im_expect_file_owner(test, group, "manager", 1000, 100, 0664);
+	for (i = 0; i < ARRAY_SIZE(junk); i++) {
+		KUNIT_EXPECT_EQ_MSG(test, im_attr_write(group, "owner", junk[i],
+							strlen(junk[i])),
+				    -EINVAL, "junk %u", i);
+		im_expect_attr(test, group, "owner", "1000:100\n");
+	}
+	KUNIT_EXPECT_EQ(test, im_attr_write(group, "owner", "1000", 4), 4);
+	im_expect_attr(test, group, "owner", "1000\n");
+	im_expect_file_owner(test, group, "manager", 1000, 0, 0644);
+	KUNIT_EXPECT_EQ(test, im_attr_write(group, "owner", "\n", 1), 1);
+	im_expect_attr(test, group, "owner", "\n");
+	im_expect_file_owner(test, group, "manager", 0, 0, 0644);
+	/* owner itself stays root's. */
+	im_expect_file_owner(test, group, "owner", 0, 0, 0644);
+}
+
+static void im_owner_may_manage_test(struct kunit *test)
+{
+	const struct isolation_manager *mgr = im_manager(test);
+	struct isolation_group *group = im_group(test);
+	struct isolation_group *other = im_group(test);
+	struct cred *owner = im_user_cred(test, 1000, 1000, -1);
+	struct cred *member = im_user_cred(test, 1001, 1001, 100);
+	struct cred *stranger = im_user_cred(test, 1002, 1002, -1);
+	const struct cred *old;
+	char name[40], path[64];
+	struct file *f;
+	loff_t pos = 0;
+
+	im_ctx(test)->group = group;
+	im_dev(test);
+	snprintf(name, sizeof(name), "%s\n", mgr->name);
+	KUNIT_EXPECT_TRUE(test, isolation_cred_may_manage(current_cred(), group));
+	KUNIT_EXPECT_FALSE(test, isolation_cred_may_manage(owner, group));
+	/* Without an owner, nobody but root opens manager for writing. */
+	KUNIT_EXPECT_EQ(test, im_attr_write_as(owner, group, "manager", name),
+			-EACCES);
+	KUNIT_EXPECT_EQ(test, im_attr_write_as(owner, group, "owner", "1000"),
+			-EACCES);
+
+	KUNIT_ASSERT_EQ(test, im_attr_write(group, "owner", "1000:100", 8), 8);
+	KUNIT_EXPECT_TRUE(test, isolation_cred_may_manage(owner, group));
+	KUNIT_EXPECT_TRUE(test, isolation_cred_may_manage(member, group));
+	KUNIT_EXPECT_FALSE(test, isolation_cred_may_manage(stranger, group));
+	KUNIT_EXPECT_FALSE(test, isolation_cred_may_manage(owner, other));
+	/* The owner hands the group over and gives it back, as root would. */
+	KUNIT_EXPECT_EQ(test, im_attr_write_as(owner, group, "manager", name),
+			(ssize_t)strlen(name));
+	KUNIT_EXPECT_PTR_EQ(test, isolation_group_manager(group), mgr);
+	KUNIT_EXPECT_EQ(test, im_attr_write_as(stranger, group, "manager", "\n"),
+			-EACCES);
+	KUNIT_EXPECT_PTR_EQ(test, isolation_group_manager(group), mgr);
+	KUNIT_EXPECT_EQ(test, im_attr_write_as(member, group, "manager", "\n"), 1);
+	KUNIT_EXPECT_NULL(test, isolation_group_manager(group));
+	/* Nothing else: not another group, not the owner file. */
+	KUNIT_EXPECT_EQ(test, im_attr_write_as(owner, other, "manager", name),
+			-EACCES);
+	KUNIT_EXPECT_EQ(test, im_attr_write_as(owner, group, "owner", "1000"),
+			-EACCES);
+	im_expect_attr(test, group, "owner", "1000:100\n");
+
+	/*
+	 * A file the owner opened is judged on its opener's credentials
+	 * against the owner of the moment: cleared, the owner gets nothing.
+	 */
+	old = override_creds(owner);
+	snprintf(path, sizeof(path), "isolation/%d/manager",
+		 isolation_group_id(group));
+	f = file_open_root_mnt(im_sysfs, path, O_WRONLY, 0);
+	revert_creds(old);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(f));
+	KUNIT_ASSERT_EQ(test, im_attr_write(group, "owner", "\n", 1), 1);
+	KUNIT_EXPECT_FALSE(test, isolation_cred_may_manage(owner, group));
+	KUNIT_EXPECT_EQ(test, kernel_write(f, name, strlen(name), &pos), -EACCES);
+	KUNIT_EXPECT_NULL(test, isolation_group_manager(group));
+	fput(f);
+	put_cred(owner);
+	put_cred(member);
+	put_cred(stranger);
 }
 
 /* Manager callbacks */
@@ -3650,6 +3850,9 @@ static struct kunit_case isolation_manager_test_cases[] = {
 	KUNIT_CASE(im_probe_races_set_manager_test),
 	KUNIT_CASE(im_sysfs_attrs_test),
 	KUNIT_CASE(im_sysfs_manager_write_test),
+	KUNIT_CASE(im_owner_parse_test),
+	KUNIT_CASE(im_owner_sysfs_test),
+	KUNIT_CASE(im_owner_may_manage_test),
 	KUNIT_CASE(im_fault_provider_register_test),
 	KUNIT_CASE(im_fault_manager_register_test),
 	KUNIT_CASE(im_fault_group_alloc_test),
