@@ -483,6 +483,37 @@ static ssize_t isolation_owner_store(struct isolation_group *group,
 	return isolation_group_set_owner(group, uid, gid) ?: count;
 }
 
+/**
+ * isolation_device_owner() - the owner of a device's isolation group
+ * @dev: the device
+ * @uid: set to the owner's user, or INVALID_UID
+ * @gid: set to the owner's group, or INVALID_GID
+ *
+ * For the manager's device nodes: a subsystem that creates a node to let
+ * userspace at @dev's DMA (VFIO's group and device files) gives it to the
+ * group's owner, whom the administrator delegated the group to
+ * (/sys/isolation/<id>/owner).  What is read may change right after.
+ *
+ * Context: Any context that may take isolation_lock.
+ * Return: true if @dev is in a group that has an owner.
+ */
+bool isolation_device_owner(struct device *dev, kuid_t *uid, kgid_t *gid)
+{
+	struct isolation_group *group;
+
+	*uid = INVALID_UID;
+	*gid = INVALID_GID;
+	spin_lock(&isolation_lock);
+	group = dev->isolation_group;
+	if (group) {
+		*uid = group->owner_uid;
+		*gid = group->owner_gid;
+	}
+	spin_unlock(&isolation_lock);
+	return uid_valid(*uid);
+}
+EXPORT_SYMBOL_GPL(isolation_device_owner);
+
 static ssize_t owner_write(struct file *file, struct kobject *kobj,
 			   struct bin_attribute *attr, char *buf, loff_t pos,
 			   size_t count)

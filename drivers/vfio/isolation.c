@@ -110,6 +110,27 @@ const struct isolation_manager vfio_isolation_manager = {
 };
 EXPORT_SYMBOL_GPL(vfio_isolation_manager);
 
+/*
+ * The owner, uid and mode of a VFIO node (the group's, a device's cdev) of
+ * @dev: a delegated isolation group's owner gets them, 0600 or with its
+ * group 0660; otherwise devtmpfs's defaults stay.
+ */
+void vfio_isolation_node_owner(struct device *dev, umode_t *mode,
+			       kuid_t *uid, kgid_t *gid)
+{
+	kuid_t owner;
+	kgid_t group;
+
+	if (!dev || !isolation_device_owner(dev, &owner, &group))
+		return;
+	if (uid)
+		*uid = owner;
+	if (gid && gid_valid(group))
+		*gid = group;
+	if (mode)
+		*mode = gid_valid(group) ? 0660 : 0600;
+}
+
 static int vfio_isolation_viable_fn(struct device *dev, void *data)
 {
 	bool *viable = data;

@@ -11,6 +11,7 @@
 #include <linux/list.h>
 #include <linux/rbtree.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
 
 struct device;
 struct device_driver;
@@ -159,6 +160,7 @@ int isolation_device_locked_by(struct device *dev,
 struct isolation_group *isolation_device_hold(struct device *dev,
 					      const struct isolation_manager *mgr);
 void isolation_group_unhold(struct isolation_group *group);
+bool isolation_device_owner(struct device *dev, kuid_t *uid, kgid_t *gid);
 
 #else /* !CONFIG_ISOLATION_GROUPS */
 
@@ -292,6 +294,12 @@ isolation_device_hold(struct device *dev, const struct isolation_manager *mgr)
 
 static inline void isolation_group_unhold(struct isolation_group *group)
 {
+}
+
+static inline bool isolation_device_owner(struct device *dev, kuid_t *uid,
+					  kgid_t *gid)
+{
+	return false;
 }
 
 #endif /* CONFIG_ISOLATION_GROUPS */
