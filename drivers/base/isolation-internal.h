@@ -56,6 +56,11 @@
  *	isolation_mutex and isolation_lock, read under either
  * @owner_gid: the group whose members may do the same, or INVALID_GID;
  *	only with @owner_uid
+ * @reserved_for: the name of the manager the group is reserved for from
+ *	boot (isolation.reserve=), or NULL; set before the group has members,
+ *	cleared by a give back under isolation_mutex and isolation_lock
+ * @reserve_work: hands the reserved group over to its manager, once both
+ *	are there, and again when a member joins
  * @mgr_mutex: one handover, give back or re-probe walk of this group at a
  *	time; never held by the driver-core hooks
  * @hold_work: re-probes the members refused while the group was held, once
@@ -88,6 +93,8 @@ struct isolation_group {
 	bool reported_locked;
 	kuid_t owner_uid;
 	kgid_t owner_gid;
+	const char *reserved_for;
+	struct work_struct reserve_work;
 	struct mutex mgr_mutex;		/* see @mgr_mutex above */
 	struct work_struct hold_work;
 	struct rcu_head rcu;
@@ -145,7 +152,14 @@ int isolation_parse_owner(const char *buf, size_t len,
 bool isolation_cred_may_manage(const struct cred *cred,
 			       struct isolation_group *group);
 
+const char *isolation_reservation(const char *name);
+void isolation_reservation_release(const char *name);
+int isolation_reserve_parse(const char *val, const char **name,
+			    size_t *name_len, const char **manager);
+int isolation_reserve_add(const char *val);
+
 /* isolation-manager.c */
+void isolation_group_reserve_kick(struct isolation_group *group);
 void isolation_group_init_manager(struct isolation_group *group);
 void isolation_member_set_driver(struct isolation_member *member,
 				 const struct device_driver *drv);

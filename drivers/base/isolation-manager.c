@@ -134,10 +134,16 @@ static bool isolation_claims(const struct isolation_group *group,
  * Does @group refuse drivers its manager does not accept: handed over, or
  * held by a user?  Under isolation_lock, or under RCU as a hint.
  */
+/*
+ * Are drivers the manager does not accept refused?  While the group is
+ * handed over or pinned; and, reserved from boot for a manager that is not
+ * there yet, every driver is.
+ */
 static bool isolation_group_holds(const struct isolation_group *group)
 {
-	return READ_ONCE(group->manager) &&
-	       (READ_ONCE(group->handed_over) || READ_ONCE(group->pins));
+	if (!READ_ONCE(group->manager))
+		return READ_ONCE(group->reserved_for);
+	return READ_ONCE(group->handed_over) || READ_ONCE(group->pins);
 }
 
 static bool isolation_group_is_locked(const struct isolation_group *group)
@@ -343,6 +349,40 @@ const struct isolation_manager *isolation_manager_get(const char *name)
 	return found;
 }
 
+/*
+ * A give back ends a reservation from boot: host drivers may bind, and a
+ * group that forms again under the name is not reserved again.  Under
+ * isolation_mutex and isolation_lock.
+ */
+static void isolation_group_unreserve_locked(struct isolation_group *group)
+{
+	lockdep_assert_held(&isolation_mutex);
+	lockdep_assert_held(&isolation_lock);
+	isolation_reservation_release(group->name);
+	WRITE_ONCE(group->reserved_for, NULL);
+}
+
+static void isolation_group_unreserve(struct isolation_group *group)
+{
+	spin_lock(&isolation_lock);
+	isolation_group_unreserve_locked(group);
+	spin_unlock(&isolation_lock);
+}
+
+/* The groups reserved for @mgr, which has just registered: take them. */
+static void isolation_manager_kick_reserved(const struct isolation_manager *mgr)
+{
+	struct isolation_provider *p;
+	struct isolation_group *group;
+
+	lockdep_assert_held(&isolation_mutex);
+	list_for_each_entry(p, &isolation_providers, node)
+		list_for_each_entry(group, &p->groups, provider_node)
+			if (group->reserved_for &&
+			    !strcmp(group->reserved_for, mgr->name))
+				isolation_group_reserve_kick(group);
+}
+
 /**
  * isolation_manager_register() - register a manager of isolation groups
  * @mgr: the manager; @mgr->name must be set and unique.  The core does not
@@ -387,6 +427,7 @@ int isolation_manager_register(const struct isolation_manager *mgr)
 		}
 	}
 	list_add_tail(&new->node, &isolation_managers);
+	isolation_manager_kick_reserved(mgr);
 	mutex_unlock(&isolation_mutex);
 	return 0;
 
@@ -527,6 +568,51 @@ static void isolation_group_hold_work(struct work_struct *work)
 	isolation_group_put(group);
 }
 
+/*
+ * A group reserved from boot is handed over to its manager once both are
+ * there, and again when a member joins, so that the new member gets the
+ * manager's driver too.  Without the manager, nothing: the members wait
+ * without a driver until it registers.
+ */
+static void isolation_group_reserve_work(struct work_struct *work)
+{
+	struct isolation_group *group =
+		container_of(work, struct isolation_group, reserve_work);
+	const struct isolation_manager *mgr = NULL;
+	const char *name;
+	int ret;
+
+	spin_lock(&isolation_lock);
+	name = group->reserved_for;
+	spin_unlock(&isolation_lock);
+	if (name)
+		mgr = isolation_manager_get(name);
+	if (mgr) {
+		ret = isolation_group_handover(group, mgr);
+		if (ret)
+			pr_warn("group %d (%s), reserved for %s: handover failed: %d\n",
+				group->id, group->name, mgr->name, ret);
+		module_put(mgr->owner);
+	}
+	isolation_group_put(group);
+}
+
+/**
+ * isolation_group_reserve_kick() - hand a reserved group over, if it can be
+ * @group: a group; nothing happens unless it is reserved
+ *
+ * Context: Any context that may take isolation_lock; the handover runs
+ * from a work item.
+ */
+void isolation_group_reserve_kick(struct isolation_group *group)
+{
+	if (!READ_ONCE(group->reserved_for))
+		return;
+	kref_get(&group->ref);
+	if (!queue_work(system_unbound_wq, &group->reserve_work))
+		isolation_group_put(group);
+}
+
 /**
  * isolation_group_init_manager() - set up a new group's manager state
  * @group: the group being allocated
@@ -537,6 +623,7 @@ void isolation_group_init_manager(struct isolation_group *group)
 {
 	mutex_init(&group->mgr_mutex);
 	INIT_WORK(&group->hold_work, isolation_group_hold_work);
+	INIT_WORK(&group->reserve_work, isolation_group_reserve_work);
 }
 
 /* bindings: what a handover found, to restore it exactly on failure */
@@ -983,7 +1070,7 @@ int isolation_group_give_back(struct isolation_group *group,
 	struct isolation_give_back in_flight;
 	const struct isolation_manager *cur;
 	struct isolation_binding *b;
-	bool cleared = false;
+	bool cleared = false, unreserved = false;
 	unsigned int i, n;
 	int ret = 0;
 
@@ -994,7 +1081,14 @@ int isolation_group_give_back(struct isolation_group *group,
 		ret = cur ? -EPERM : 0;
 	else if (READ_ONCE(group->pins) || !try_module_get(cur->owner))
 		ret = -EBUSY;
+	/* Reserved for a manager not there yet: the reservation ends. */
+	if (!cur && !mgr && group->reserved_for) {
+		isolation_group_unreserve(group);
+		unreserved = true;
+	}
 	mutex_unlock(&isolation_mutex);
+	if (unreserved)
+		isolation_group_reprobe_kept(group);
 	if (!cur || ret)
 		goto out_unlock;
 
@@ -1017,6 +1111,8 @@ int isolation_group_give_back(struct isolation_group *group,
 	} else {
 		isolation_group_clear_mgr(group);
 		WRITE_ONCE(group->giving_back, true);
+		if (group->reserved_for)
+			isolation_group_unreserve_locked(group);
 		in_flight.mgr = cur;
 		list_add(&in_flight.node, &isolation_give_backs);
 		cleared = true;
@@ -1378,6 +1474,20 @@ isolation_device_manager(struct device *dev)
 	return mgr;
 }
 
+/* Is @dev in a group reserved from boot? */
+static bool isolation_device_reserved(struct device *dev)
+{
+	struct isolation_group *group;
+	bool reserved = false;
+
+	rcu_read_lock();
+	group = READ_ONCE(dev->isolation_group);
+	if (group)
+		reserved = READ_ONCE(group->reserved_for);
+	rcu_read_unlock();
+	return reserved;
+}
+
 /*
  * Record @drv, or no driver, as @dev's.  With @probe, refuse a driver the
  * manager does not accept in a group that holds, and a manager's driver
@@ -1395,7 +1505,7 @@ static int isolation_track_driver(struct device *dev,
 	int ret = 0;
 
 	/* An unmanaged group keeps no record: nothing shared is touched. */
-	if (!isolation_device_manager(dev) &&
+	if (!isolation_device_manager(dev) && !isolation_device_reserved(dev) &&
 	    !(probe && drv && drv->isolation_manager))
 		return 0;
 

@@ -55,6 +55,7 @@
 #include <linux/isolation.h>
 #include <linux/kobject.h>
 #include <linux/list.h>
+#include <linux/moduleparam.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/notifier.h>
@@ -132,6 +133,168 @@ int isolation_unregister_notifier(struct notifier_block *nb)
 }
 EXPORT_SYMBOL_IF_KUNIT(isolation_unregister_notifier);
 #endif /* CONFIG_ISOLATION_GROUPS_TEST_EVENTS */
+
+/*
+ * Reservations from boot: isolation.reserve=<group name>=<manager>, once
+ * per group.  Parsed before the allocators work: the strings point into
+ * the kernel command line, which stays.  Matched under isolation_mutex.
+ */
+#define ISOLATION_RESERVE_MAX	16
+
+static struct isolation_reserve {
+	const char *name;
+	size_t name_len;
+	const char *manager;
+	bool matched;
+	bool released;
+} isolation_reserved[ISOLATION_RESERVE_MAX];
+static unsigned int isolation_nr_reserved;
+
+/**
+ * isolation_reserve_parse() - parse one isolation.reserve= value
+ * @val: "<group name>=<manager>"; the manager is what follows the last '='
+ * @name: set to the start of the group name in @val
+ * @name_len: set to its length
+ * @manager: set to the manager's name in @val
+ *
+ * Context: Any context.
+ * Return: 0, or -EINVAL if @val is not of that form, or a name is empty,
+ * longer than 64 characters, or has characters the names cannot have.
+ */
+VISIBLE_IF_KUNIT int isolation_reserve_parse(const char *val, const char **name,
+					     size_t *name_len,
+					     const char **manager)
+{
+	const char *eq, *c;
+	size_t len;
+
+	if (!val)
+		return -EINVAL;
+	eq = strrchr(val, '=');
+	if (!eq || eq == val || eq - val > ISOLATION_NAME_MAX)
+		return -EINVAL;
+	for (c = val; c < eq; c++)
+		if (!isprint(*c) || *c == '/')
+			return -EINVAL;
+	len = strlen(eq + 1);
+	if (!len || len > ISOLATION_NAME_MAX)
+		return -EINVAL;
+	for (c = eq + 1; *c; c++)
+		if (!isgraph(*c) || *c == '/')
+			return -EINVAL;
+	*name = val;
+	*name_len = eq - val;
+	*manager = eq + 1;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(isolation_reserve_parse);
+
+/**
+ * isolation_reserve_add() - reserve a group by name, as isolation.reserve=
+ * @val: "<group name>=<manager>"; must stay valid (the command line's)
+ *
+ * A malformed value is reported and ignored.
+ *
+ * Context: Boot, from the parameter's parsing; the KUnit tests.
+ * Return: 0, -EINVAL for a malformed value, -ENOSPC when 16 are reserved.
+ */
+VISIBLE_IF_KUNIT int isolation_reserve_add(const char *val)
+{
+	struct isolation_reserve *r;
+
+	if (isolation_nr_reserved == ISOLATION_RESERVE_MAX) {
+		pr_warn("isolation.reserve=%s ignored: at most %d groups can be reserved\n",
+			val ?: "", ISOLATION_RESERVE_MAX);
+		return -ENOSPC;
+	}
+	r = &isolation_reserved[isolation_nr_reserved];
+	if (isolation_reserve_parse(val, &r->name, &r->name_len, &r->manager)) {
+		pr_warn("isolation.reserve=%s ignored: not <group name>=<manager>\n",
+			val ?: "");
+		return -EINVAL;
+	}
+	isolation_nr_reserved++;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(isolation_reserve_add);
+
+/* The boot continues whatever the value: a bad one is only reported. */
+static int isolation_reserve_set(const char *val, const struct kernel_param *kp)
+{
+	isolation_reserve_add(val);
+	return 0;
+}
+
+static int isolation_reserve_get(char *buf, const struct kernel_param *kp)
+{
+	unsigned int i;
+	int len = 0;
+
+	for (i = 0; i < isolation_nr_reserved; i++)
+		len += sysfs_emit_at(buf, len, "%s%.*s=%s", i ? "," : "",
+				     (int)isolation_reserved[i].name_len,
+				     isolation_reserved[i].name,
+				     isolation_reserved[i].manager);
+	return len + sysfs_emit_at(buf, len, "\n");
+}
+
+static const struct kernel_param_ops isolation_reserve_ops = {
+	.set = isolation_reserve_set,
+	.get = isolation_reserve_get,
+};
+module_param_cb(reserve, &isolation_reserve_ops, NULL, 0444);
+MODULE_PARM_DESC(reserve, "<group name>=<manager>: hand the group to the manager as it forms (once per group)");
+
+static struct isolation_reserve *isolation_reserve_find(const char *name)
+{
+	size_t len = strlen(name);
+	unsigned int i;
+
+	lockdep_assert_held(&isolation_mutex);
+	for (i = 0; i < isolation_nr_reserved; i++)
+		if (!isolation_reserved[i].released &&
+		    isolation_reserved[i].name_len == len &&
+		    !memcmp(isolation_reserved[i].name, name, len))
+			return &isolation_reserved[i];
+	return NULL;
+}
+
+/* The manager a group of this name is reserved for, or NULL. */
+const char *isolation_reservation(const char *name)
+{
+	struct isolation_reserve *r = isolation_reserve_find(name);
+
+	if (!r)
+		return NULL;
+	r->matched = true;
+	return r->manager;
+}
+
+/* A reserved group was given back: its name is no longer reserved. */
+void isolation_reservation_release(const char *name)
+{
+	struct isolation_reserve *r = isolation_reserve_find(name);
+
+	if (r)
+		r->released = true;
+}
+
+/* Once, when the boot's devices are there: the names no group took. */
+static int __init isolation_reserve_report(void)
+{
+	unsigned int i;
+
+	mutex_lock(&isolation_mutex);
+	for (i = 0; i < isolation_nr_reserved; i++)
+		if (!isolation_reserved[i].matched)
+			pr_warn("isolation.reserve: no group is named %.*s; it is reserved for %s if it appears\n",
+				(int)isolation_reserved[i].name_len,
+				isolation_reserved[i].name,
+				isolation_reserved[i].manager);
+	mutex_unlock(&isolation_mutex);
+	return 0;
+}
+late_initcall_sync(isolation_reserve_report);
 
 /* sysfs */
 
@@ -523,6 +686,17 @@ static ssize_t owner_write(struct file *file, struct kobject *kobj,
 }
 static BIN_ATTR_RW(owner, 0);
 
+static ssize_t reserved_show(struct isolation_group *group, char *buf)
+{
+	ssize_t ret;
+
+	spin_lock(&isolation_lock);
+	ret = sysfs_emit(buf, "%s\n", group->reserved_for ?: "");
+	spin_unlock(&isolation_lock);
+	return ret;
+}
+static ISOLATION_GROUP_ATTR_RO(reserved);
+
 static ssize_t locked_show(struct isolation_group *group, char *buf)
 {
 	return sysfs_emit(buf, "%d\n", isolation_group_locked(group));
@@ -533,6 +707,7 @@ static struct attribute *isolation_group_attrs[] = {
 	&isolation_group_attr_name.attr,
 	&isolation_group_attr_provider.attr,
 	&isolation_group_attr_locked.attr,
+	&isolation_group_attr_reserved.attr,
 	NULL,
 };
 
@@ -746,6 +921,10 @@ struct isolation_group *isolation_group_alloc(struct isolation_provider *provide
 	group->provider = provider;
 	list_add_tail(&group->provider_node, &provider->groups);
 	rb_add(&group->name_node, &provider->names, isolation_name_less);
+	group->reserved_for = isolation_reservation(name);
+	if (group->reserved_for)
+		pr_info("group %d (%s) reserved for %s\n", group->id, name,
+			group->reserved_for);
 	kobject_uevent(&group->kobj, KOBJ_ADD);
 	mutex_unlock(&isolation_mutex);
 	return group;
@@ -1119,6 +1298,8 @@ int isolation_group_add_device_reason(struct isolation_group *group,
 	get_device(dev);
 	isolation_notify(ISOLATION_NOTIFY_ADD_DEVICE, group, dev, NULL);
 	isolation_group_update(group);
+	/* A new member of a reserved group goes to its manager too. */
+	isolation_group_reserve_kick(group);
 	mutex_unlock(&isolation_mutex);
 	return 0;
 

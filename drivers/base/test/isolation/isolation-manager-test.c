@@ -1397,6 +1397,88 @@ static void im_owner_may_manage_test(struct kunit *test)
 	put_cred(stranger);
 }
 
+/* Reservation from boot */
+
+static void im_reserve_parse_test(struct kunit *test)
+{
+	static const char * const junk[] = {
+		"", "=vfio", "0000:01:00.0=", "0000:01:00.0", "na/me=vfio",
+		"name=vf/io", "name=vf io", "name\n=vfio",
+		"0123456789012345678901234567890123456789012345678901234567890123x=vfio",
+		"name=0123456789012345678901234567890123456789012345678901234567890123x",
+	};
+	const char *name, *manager;
+	size_t len;
+	unsigned int i;
+
+	KUNIT_EXPECT_EQ(test, isolation_reserve_parse("0000:01:00.0=vfio", &name,
+						      &len, &manager), 0);
+	KUNIT_EXPECT_EQ(test, len, 12);
+	KUNIT_EXPECT_EQ(test, strncmp(name, "0000:01:00.0", len), 0);
+	KUNIT_EXPECT_STREQ(test, manager, "vfio");
+	/* The manager is what follows the last '='. */
+	KUNIT_EXPECT_EQ(test, isolation_reserve_parse("a=b=c", &name, &len,
+						      &manager), 0);
+	KUNIT_EXPECT_EQ(test, len, 3);
+	KUNIT_EXPECT_STREQ(test, manager, "c");
+	KUNIT_EXPECT_EQ(test, isolation_reserve_parse(NULL, &name, &len,
+						      &manager), -EINVAL);
+	for (i = 0; i < ARRAY_SIZE(junk); i++)
+		KUNIT_EXPECT_EQ_MSG(test, isolation_reserve_parse(junk[i], &name,
+								  &len, &manager),
+				    -EINVAL, "junk %u", i);
+	/* A malformed value is refused, and reserves nothing. */
+	KUNIT_EXPECT_EQ(test, isolation_reserve_add("im-reserve-junk="), -EINVAL);
+}
+
+/*
+ * A group reserved for a manager that registers later: no driver binds
+ * before, the manager takes it when it registers, and a give back ends the
+ * reservation (host drivers bind, and the name is reserved no more).
+ */
+static void im_reserve_group_test(struct kunit *test)
+{
+	static struct isolation_manager mgr = { .name = "im-res-mgr" };
+	struct isolation_group *group;
+	struct im_drv *host, *mdrv;
+	struct device *dev, *late;
+
+	KUNIT_ASSERT_EQ(test, isolation_reserve_add("im-res-group=im-res-mgr"), 0);
+	host = im_driver(test, NULL);
+	group = isolation_group_alloc(&im_ctx(test)->provider, "im-res-group");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, group);
+	im_defer(test, im_group_put_action, group);
+	im_expect_attr(test, group, "reserved", "im-res-mgr\n");
+	im_ctx(test)->group = group;
+	dev = im_dev(test);
+	KUNIT_EXPECT_FALSE(test, im_bound_to(dev, host));
+	mdrv = im_driver(test, &mgr);
+	/* Not registered: even its own driver waits. */
+	KUNIT_EXPECT_FALSE(test, im_bound_to(dev, mdrv));
+	KUNIT_EXPECT_NULL(test, isolation_group_manager(group));
+
+	KUNIT_ASSERT_EQ(test, isolation_manager_register(&mgr), 0);
+	im_defer(test, im_manager_unregister_action, &mgr);
+	flush_work(&group->reserve_work);
+	KUNIT_EXPECT_PTR_EQ(test, isolation_group_manager(group), &mgr);
+	KUNIT_EXPECT_TRUE(test, im_bound_to(dev, mdrv));
+	KUNIT_EXPECT_TRUE(test, isolation_group_locked(group));
+
+	/* A member added later goes to the manager too. */
+	late = im_dev(test);
+	flush_work(&group->reserve_work);
+	KUNIT_EXPECT_TRUE(test, im_bound_to(late, mdrv));
+	KUNIT_EXPECT_TRUE(test, isolation_group_locked(group));
+
+	/* Given back like any group; then it is reserved no more. */
+	KUNIT_EXPECT_EQ(test, im_attr_write(group, "manager", "\n", 1), 1);
+	KUNIT_EXPECT_NULL(test, isolation_group_manager(group));
+	KUNIT_EXPECT_TRUE(test, im_bound_to(dev, host));
+	KUNIT_EXPECT_TRUE(test, im_bound_to(late, host));
+	im_expect_attr(test, group, "reserved", "\n");
+	KUNIT_EXPECT_TRUE(test, im_bound_to(im_dev(test), host));
+}
+
 /* Manager callbacks */
 
 /* The driver the test manager tolerates, where, and what its callbacks saw. */
@@ -3853,6 +3935,8 @@ static struct kunit_case isolation_manager_test_cases[] = {
 	KUNIT_CASE(im_owner_parse_test),
 	KUNIT_CASE(im_owner_sysfs_test),
 	KUNIT_CASE(im_owner_may_manage_test),
+	KUNIT_CASE(im_reserve_parse_test),
+	KUNIT_CASE(im_reserve_group_test),
 	KUNIT_CASE(im_fault_provider_register_test),
 	KUNIT_CASE(im_fault_manager_register_test),
 	KUNIT_CASE(im_fault_group_alloc_test),
