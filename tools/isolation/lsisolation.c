@@ -4,7 +4,8 @@
  *
  * Reads /sys/isolation and the sysfs files of the member devices (see
  * Documentation/ABI/testing/sysfs-isolation) and prints, for every group,
- * its id, name, provider, manager and locked state, and under it every
+ * its id, name, provider, manager and locked state, its owner and the
+ * manager it is reserved for if it has them, and under it every
  * device with its bound driver, its PCI vendor:device and class where it has
  * them, and the reason the provider gave for putting it there.
  *
@@ -60,6 +61,8 @@ struct group {
 	char provider[ATTR_LEN];
 	char manager[ATTR_LEN];		/* empty: no manager */
 	bool locked;
+	char owner[ATTR_LEN];		/* empty: no owner; uid or uid:gid */
+	char reserved[ATTR_LEN];	/* empty: not reserved from boot */
 	struct member *members;
 	int nr_members;
 };
@@ -111,6 +114,24 @@ static int read_attr(const char *dir, const char *attr, char *buf, size_t len)
 		return n;
 	buf[n] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+/* As read_attr(), but an attribute the kernel lacks reads empty. */
+static int read_optional_attr(const char *dir, const char *attr, char *buf,
+			      size_t len)
+{
+	char path[PATH_MAX];
+	int ret = read_attr(dir, attr, buf, len);
+
+	if (ret != -ENOENT)
+		return ret;
+	/* -ENOENT is also what a vanished group gives: tell them apart. */
+	if (snprintf(path, sizeof(path), "%s/name", dir) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	if (access(path, F_OK))
+		return -ENOENT;
+	buf[0] = '\0';
 	return 0;
 }
 
@@ -226,6 +247,13 @@ static int read_group(int id, struct group *g)
 	if (ret)
 		return ret;
 	g->locked = !strcmp(locked, "1");
+	/* Kernels before delegation and reservation lack these two. */
+	ret = read_optional_attr(dir, "owner", g->owner, sizeof(g->owner));
+	if (!ret)
+		ret = read_optional_attr(dir, "reserved", g->reserved,
+					 sizeof(g->reserved));
+	if (ret)
+		return ret;
 
 	snprintf(devices, sizeof(devices), "%s/devices", dir);
 	d = opendir(devices);
@@ -358,9 +386,14 @@ static void print_tree(FILE *out, const struct group *g, const char *mark)
 {
 	int i;
 
-	fprintf(out, "group %d: %s  provider %s  manager %s  %s\n", g->id,
+	fprintf(out, "group %d: %s  provider %s  manager %s  %s", g->id,
 		g->name, g->provider, *g->manager ? g->manager : "none",
 		g->locked ? "locked" : "unlocked");
+	if (*g->owner)
+		fprintf(out, "  owner %s", g->owner);
+	if (*g->reserved)
+		fprintf(out, "  reserved for %s", g->reserved);
+	fputc('\n', out);
 	for (i = 0; i < g->nr_members; i++) {
 		const struct member *m = &g->members[i];
 		char ids[32] = "", why[2 * ATTR_LEN];
@@ -411,8 +444,12 @@ static void print_json(FILE *out, const struct group *g, bool first)
 	json_str(out, g->provider, false);
 	fputs(", \"manager\": ", out);
 	json_str(out, g->manager, true);
-	fprintf(out, ", \"locked\": %s,\n   \"devices\": [",
+	fprintf(out, ", \"locked\": %s, \"owner\": ",
 		g->locked ? "true" : "false");
+	json_str(out, g->owner, true);
+	fputs(", \"reserved\": ", out);
+	json_str(out, g->reserved, true);
+	fputs(",\n   \"devices\": [", out);
 	for (i = 0; i < g->nr_members; i++) {
 		const struct member *m = &g->members[i];
 
