@@ -49,8 +49,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
+#include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -457,6 +461,10 @@ static void restore_group(const char *bdf)
 			unbind_dev(de->d_name);
 	}
 	dir[strlen(dir) - strlen("/devices")] = '\0';
+	/* Delegation ends with the test (no owner file: an older kernel). */
+	if (read_attr(dir, "owner", buf, sizeof(buf)) > 0 &&
+	    (pathf(path, "%s/owner", dir) || write_path(path, "\n")))
+		ksft_print_msg("teardown: %s keeps its owner\n", dir);
 	if (read_attr(dir, "manager", buf, sizeof(buf)) > 0) {
 		ksft_print_msg("teardown: giving back %s (manager %s)\n", dir, buf);
 		if (pathf(path, "%s/manager", dir) || write_path(path, "\n"))
@@ -788,6 +796,302 @@ TEST_F_TIMEOUT(vfio, hotplug_into_held_group, 150)
 	give_back(_metadata, &d);
 	ASSERT_TRUE(wait_driver(new, d.host, SETTLE_MS))
 		TH_LOG("%s on '%s' after the give-back", new, driver_of(new, drv));
+}
+
+/* Delegation: an unprivileged user runs the VFIO flow on its own group */
+
+#define OWNER_UID	1000
+#define OWNER_GID	1000
+#define OTHER_UID	1001
+
+/*
+ * The steps of a session in a process of its own, as its exit status: the
+ * harness's assertions belong to the test's process, so the session
+ * returns the step that failed, with errno printed.
+ */
+enum user_step {
+	STEP_OK,
+	STEP_CREDS,		/* could not become the user */
+	STEP_STILL_PRIVILEGED,	/* the user could still do root's things */
+	STEP_HANDOVER,
+	STEP_NODE_OWNER,	/* /dev/vfio/<group> not the owner's */
+	STEP_GROUP_OPEN,
+	STEP_CONTAINER,
+	STEP_SET_CONTAINER,
+	STEP_SET_IOMMU,
+	STEP_MAP,
+	STEP_DEVICE,
+	STEP_VENDOR,
+	STEP_GIVE_BACK,
+	STEP_NOT_REFUSED,	/* an open that had to fail with EACCES */
+	STEP_USERNS,
+};
+
+static const char * const step_names[] = {
+	"ok", "becoming the user", "dropping root's rights", "handover",
+	"owner of /dev/vfio/<group>", "opening the group", "the container",
+	"SET_CONTAINER", "SET_IOMMU", "MAP_DMA", "GET_DEVICE_FD",
+	"vendor ID", "give back", "an open that must fail with EACCES",
+	"a user namespace",
+};
+
+static int step_fail(enum user_step step, const char *what)
+{
+	ksft_print_msg("user %d: %s: %s: %s\n", (int)getuid(), step_names[step],
+		       what, strerror(errno));
+	return step;
+}
+
+/* An open of @path with @flags must fail with EACCES. */
+static int refused(const char *path, int flags)
+{
+	int fd = open(path, flags);
+
+	if (fd >= 0) {
+		close(fd);
+		errno = 0;
+		return step_fail(STEP_NOT_REFUSED, path);
+	}
+	if (errno != EACCES)
+		return step_fail(STEP_NOT_REFUSED, path);
+	ksft_print_msg("user %d: %s: EACCES\n", (int)getuid(), path);
+	return STEP_OK;
+}
+
+/* The owner hands its group over, as root would. */
+static int owner_hand_over(const struct dev *d, const char *other)
+{
+	char path[PATH_MAX];
+
+	if (set_manager(d, VFIO_MANAGER "\n"))
+		return step_fail(STEP_HANDOVER, d->group);
+	ksft_print_msg("user %d: echo vfio > %s/manager: done\n",
+		       (int)getuid(), d->group);
+	/* Nothing else: not another group, not the owner file. */
+	if (pathf(path, "%s/manager", other) || refused(path, O_WRONLY) ||
+	    pathf(path, "%s/owner", d->group) || refused(path, O_WRONLY))
+		return STEP_NOT_REFUSED;
+	return STEP_OK;
+}
+
+/* The whole VFIO flow on the owner's group, then the give back. */
+static int owner_session(const struct dev *d)
+{
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof(map),
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.iova = DMA_IOVA,
+		.size = DMA_SIZE,
+	};
+	struct vfio_region_info info = {
+		.argsz = sizeof(info),
+		.index = VFIO_PCI_CONFIG_REGION_INDEX,
+	};
+	int container, group, device;
+	char path[PATH_MAX];
+	unsigned char id[2];
+	struct stat st;
+	void *buf;
+
+	if (pathf(path, "/dev/vfio/%d", d->iommu_group) || stat(path, &st))
+		return step_fail(STEP_NODE_OWNER, path);
+	ksft_print_msg("%s: uid %u gid %u mode %o\n", path, st.st_uid,
+		       st.st_gid, st.st_mode & 0777);
+	if (st.st_uid != getuid() || (st.st_mode & 0777) != 0600) {
+		errno = EPERM;
+		return step_fail(STEP_NODE_OWNER, path);
+	}
+	group = open(path, O_RDWR);
+	if (group < 0)
+		return step_fail(STEP_GROUP_OPEN, path);
+	container = open("/dev/vfio/vfio", O_RDWR);
+	if (container < 0)
+		return step_fail(STEP_CONTAINER, "/dev/vfio/vfio");
+	if (ioctl(group, VFIO_GROUP_SET_CONTAINER, &container))
+		return step_fail(STEP_SET_CONTAINER, path);
+	if (ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
+		return step_fail(STEP_SET_IOMMU, "type1v2");
+	buf = mmap(NULL, DMA_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED)
+		return step_fail(STEP_MAP, "mmap");
+	memset(buf, 0x5a, DMA_SIZE);
+	map.vaddr = (unsigned long)buf;
+	if (ioctl(container, VFIO_IOMMU_MAP_DMA, &map))
+		return step_fail(STEP_MAP, "1 MiB (RLIMIT_MEMLOCK?)");
+	ksft_print_msg("user %d: MAP_DMA %lu KiB at IOVA 0x%lx\n", (int)getuid(),
+		       DMA_SIZE / 1024, DMA_IOVA);
+	device = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, d->bdf);
+	if (device < 0)
+		return step_fail(STEP_DEVICE, d->bdf);
+	if (ioctl(device, VFIO_DEVICE_GET_REGION_INFO, &info) ||
+	    pread(device, id, sizeof(id), info.offset) != sizeof(id))
+		return step_fail(STEP_VENDOR, d->bdf);
+	ksft_print_msg("user %d: vendor ID through VFIO: %04x\n", (int)getuid(),
+		       id[0] | id[1] << 8);
+	if ((id[0] | id[1] << 8) != PCI_VENDOR_INTEL) {
+		errno = EIO;
+		return step_fail(STEP_VENDOR, d->bdf);
+	}
+	close(device);
+	close(container);
+	close(group);
+	munmap(buf, DMA_SIZE);
+	if (set_manager(d, "\n"))
+		return step_fail(STEP_GIVE_BACK, d->group);
+	ksft_print_msg("user %d: echo > %s/manager: given back\n", (int)getuid(),
+		       d->group);
+	return STEP_OK;
+}
+
+/* Someone else gets nothing: not the files, not the group's VFIO node. */
+static int stranger(const struct dev *d)
+{
+	char path[PATH_MAX];
+
+	if (pathf(path, "%s/manager", d->group) || refused(path, O_WRONLY) ||
+	    pathf(path, "%s/owner", d->group) || refused(path, O_WRONLY) ||
+	    pathf(path, "/dev/vfio/%d", d->iommu_group) ||
+	    refused(path, O_RDWR))
+		return STEP_NOT_REFUSED;
+	return STEP_OK;
+}
+
+/* The stranger as root of a user namespace of its own: still nothing. */
+static int userns_root(const struct dev *d)
+{
+	char map[32];
+	int fd, ret;
+
+	if (unshare(CLONE_NEWUSER))
+		return step_fail(STEP_USERNS, "unshare");
+	fd = open("/proc/self/setgroups", O_WRONLY);
+	if (fd < 0 || write(fd, "deny", 4) != 4)
+		return step_fail(STEP_USERNS, "setgroups");
+	close(fd);
+	snprintf(map, sizeof(map), "0 %d 1", OTHER_UID);
+	fd = open("/proc/self/uid_map", O_WRONLY);
+	if (fd < 0 || write(fd, map, strlen(map)) != (ssize_t)strlen(map))
+		return step_fail(STEP_USERNS, "uid_map");
+	close(fd);
+	ksft_print_msg("user %d in a user namespace: uid %d there\n", OTHER_UID,
+		       (int)getuid());
+	ret = stranger(d);
+	return ret;
+}
+
+/* Run @fn(@d, @other) as @uid, without any capability; its step. */
+static int as_user(uid_t uid, gid_t gid,
+		   int (*fn)(const struct dev *d, const char *other),
+		   const struct dev *d, const char *other)
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return STEP_CREDS;
+	if (!pid) {
+		if (setgroups(0, NULL) || setresgid(gid, gid, gid) ||
+		    setresuid(uid, uid, uid))
+			_exit(step_fail(STEP_CREDS, "setresuid"));
+		/* No capability left: writing root's files must fail. */
+		if (!access("/proc/sys/kernel/hostname", W_OK)) {
+			errno = EPERM;
+			_exit(step_fail(STEP_STILL_PRIVILEGED, "hostname"));
+		}
+		_exit(fn(d, other));
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return STEP_CREDS;
+	return WEXITSTATUS(status);
+}
+
+static int do_hand_over(const struct dev *d, const char *other)
+{
+	return owner_hand_over(d, other);
+}
+
+static int do_session(const struct dev *d, const char *other)
+{
+	return owner_session(d);
+}
+
+static int do_stranger(const struct dev *d, const char *other)
+{
+	return stranger(d);
+}
+
+static int do_userns(const struct dev *d, const char *other)
+{
+	return userns_root(d);
+}
+
+/* Another group than @d's: /sys/isolation/<id> into @dir. */
+static void other_group(struct __test_metadata *_metadata, const struct dev *d,
+			char *dir)
+{
+	struct dirent *de;
+	DIR *root = opendir(ISOLATION_ROOT);
+
+	ASSERT_NE(NULL, root);
+	dir[0] = '\0';
+	while (!dir[0] && (de = readdir(root)))
+		if (de->d_name[0] != '.' &&
+		    !pathf(dir, "%s/%s", ISOLATION_ROOT, de->d_name) &&
+		    !strcmp(dir, d->group))
+			dir[0] = '\0';
+	closedir(root);
+	ASSERT_NE(0, dir[0]) TH_LOG("no group but %s", d->group);
+}
+
+#define EXPECT_STEP(want, step) \
+	EXPECT_EQ(want, step) TH_LOG("failed at: %s", step_names[step])
+
+TEST_F_TIMEOUT(vfio, delegated_user_session, 120)
+{
+	static const char * const junk[] = {
+		"-1", "4294967295", "4294967296", "abc", "root", "1000:",
+		":1000", "1000x", "1000 1000", "+1000", "1000:1000:1",
+	};
+	struct rlimit lim = { 64 << 20, 64 << 20 };
+	char path[PATH_MAX], other[PATH_MAX], buf[NAME_LEN];
+	unsigned int i;
+	struct dev d;
+
+	start_dev(_metadata, &d, "ISOLATION_VFIO_ENDPOINT", &self->restore[0]);
+	other_group(_metadata, &d, other);
+	ASSERT_EQ(0, pathf(path, "%s/owner", d.group));
+	/* Bad input changes nothing. */
+	for (i = 0; i < ARRAY_SIZE(junk); i++) {
+		EXPECT_EQ(EINVAL, write_path(path, junk[i])) TH_LOG("%s", junk[i]);
+		EXPECT_STREQ("", group_attr(&d, "owner", buf));
+	}
+	/* Without an owner, the user can do nothing. */
+	EXPECT_STEP(STEP_HANDOVER, as_user(OWNER_UID, OWNER_GID, do_hand_over,
+					   &d, other));
+	EXPECT_STREQ("", group_attr(&d, "manager", buf));
+
+	/* Root delegates the group, and lets the user lock 64 MiB. */
+	ASSERT_EQ(0, write_path(path, "1000\n"));
+	EXPECT_STREQ("1000", group_attr(&d, "owner", buf));
+	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &lim));
+	show_group(&d, "echo 1000 > owner: delegated to uid 1000");
+	EXPECT_STEP(STEP_OK, as_user(OWNER_UID, OWNER_GID, do_hand_over, &d,
+				     other));
+	check_state(_metadata, &d, VFIO_MANAGER, "1", VFIO_DRIVER,
+		    "handed over by its owner");
+	EXPECT_STEP(STEP_OK, as_user(OTHER_UID, OTHER_UID, do_stranger, &d,
+				     other));
+	EXPECT_STEP(STEP_OK, as_user(OTHER_UID, OTHER_UID, do_userns, &d,
+				     other));
+	EXPECT_STEP(STEP_OK, as_user(OWNER_UID, OWNER_GID, do_session, &d,
+				     other));
+	check_state(_metadata, &d, "", "0", d.host, "given back by its owner");
+
+	ASSERT_EQ(0, write_path(path, "\n"));
+	EXPECT_STREQ("", group_attr(&d, "owner", buf));
 }
 
 /* Multi-device groups */
