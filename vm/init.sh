@@ -90,6 +90,13 @@ run_tests() {
 			[ -n "$ISOLATION_VFIO_ENDPOINT" ] || continue
 			"$t" -T hotplug_into_held_group || rc=1
 			continue ;;
+		*/isolation_reserve_test)
+			# Only on reserve.topo; the later cases run in its
+			# guest phases.
+			[ -n "$ISOLATION_RESERVE_DEV" ] || continue
+			"$t" -t reserved_at_boot -t unreserved_sibling \
+				-t bad_parameter || rc=1
+			continue ;;
 		*/isolation_model_test)
 			# The random model needs the three groups it names;
 			# the host chooses the seed (isoseed=).
