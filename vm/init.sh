@@ -179,6 +179,17 @@ show_groups() {
 		vrc=$?
 		grep -v '^TAP version\|^1\.\.\|^# Totals\|^#  RUN\|^#    ' /tmp/vfio-demo.out
 		[ $vrc = 0 ] || return 1
+		# The same group delegated to uid 1000, who takes it
+		# without privileges and gives it back.
+		echo
+		echo "# Delegation: root sets /sys/isolation/<id>/owner, uid 1000 takes the group"
+		ISOLATION_VFIO_SHOW=1 LSISOLATION=/usr/bin/lsisolation \
+		ISOLATION_VFIO_ENDPOINT=$dev \
+			/selftests/isolation_vfio_test -t delegated_user_session \
+			> /tmp/vfio-demo.out 2>&1
+		vrc=$?
+		grep -v '^TAP version\|^1\.\.\|^# Totals\|^#  RUN\|^#    ' /tmp/vfio-demo.out
+		[ $vrc = 0 ] || return 1
 	fi
 	echo
 	echo "For comparison, the IOMMU core's groups (/sys/kernel/iommu_groups):"
