@@ -1575,6 +1575,8 @@ bool __isolation_driver_may_match(const struct device_driver *drv,
 	mgr = group ? READ_ONCE(group->manager) : NULL;
 	if (mgr && isolation_group_holds(group))
 		ok = isolation_mgr_accepts(mgr, dev, drv);
+	else if (!mgr && group && READ_ONCE(group->reserved_for))
+		ok = false;	/* reserved, its manager not there yet */
 	rcu_read_unlock();
 	if (ok)
 		return true;
