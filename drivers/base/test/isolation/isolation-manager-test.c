@@ -1256,8 +1256,14 @@ static struct cred *im_user_cred(struct kunit *test, u32 uid, u32 gid,
 	struct group_info *gi;
 
 	KUNIT_ASSERT_NOT_NULL(test, c);
-	c->uid = c->euid = c->suid = c->fsuid = KUIDT_INIT(uid);
-	c->gid = c->egid = c->sgid = c->fsgid = KGIDT_INIT(gid);
+	c->uid = KUIDT_INIT(uid);
+	c->euid = c->uid;
+	c->suid = c->uid;
+	c->fsuid = c->uid;
+	c->gid = KGIDT_INIT(gid);
+	c->egid = c->gid;
+	c->sgid = c->gid;
+	c->fsgid = c->gid;
 	cap_clear(c->cap_effective);
 	cap_clear(c->cap_permitted);
 	cap_clear(c->cap_inheritable);

@@ -27,7 +27,7 @@
 
 #define NAME_LEN	64
 #define VFIO_DRIVER	"vfio-pci"
-#define LOG_SIZE	(1 << 20)
+#define LOG_SIZE	0x100000
 #define SETTLE_MS	5000
 
 static const char *env(struct __test_metadata *_metadata, const char *var)
@@ -43,7 +43,7 @@ static const char *env(struct __test_metadata *_metadata, const char *var)
 }
 
 /* The driver of @bdf, or "" */
-static char *driver(const char *bdf, char *buf)
+static char *driver_of(const char *bdf, char *buf)
 {
 	char path[PATH_MAX];
 
@@ -123,7 +123,7 @@ static int endpoints_on(const char *dir, const char *want, char *bad)
 		    read_attr(path, "class", class, sizeof(class)) < 0 ||
 		    !strncmp(class, "0x06", 4))
 			continue;
-		ksft_print_msg("%s: %s\n", de->d_name, driver(de->d_name, drv));
+		ksft_print_msg("%s: %s\n", de->d_name, driver_of(de->d_name, drv));
 		if (strcmp(drv, want))
 			snprintf(bad, NAME_LEN, "%.32s on '%.24s'", de->d_name, drv);
 		n++;
@@ -179,7 +179,7 @@ TEST(unreserved_sibling)
 	ASSERT_EQ(0, group_dir(other, dir));
 	EXPECT_EQ(0, read_attr(dir, "reserved", buf, sizeof(buf)));
 	EXPECT_EQ(0, read_attr(dir, "manager", buf, sizeof(buf)));
-	EXPECT_STREQ("e1000e", driver(other, buf));
+	EXPECT_STREQ("e1000e", driver_of(other, buf));
 }
 
 TEST(bad_parameter)
@@ -207,9 +207,9 @@ TEST(hotplug_stays_reserved)
 	ASSERT_EQ(0, group_dir(new, ndir)) TH_LOG("%s is in no group", new);
 	EXPECT_STREQ(dir, ndir);
 	/* The manager takes it from a work item: give it a moment. */
-	for (i = 0; i < 50 && strcmp(driver(new, buf), VFIO_DRIVER); i++)
+	for (i = 0; i < 50 && strcmp(driver_of(new, buf), VFIO_DRIVER); i++)
 		usleep(100 * 1000);
-	EXPECT_STREQ(VFIO_DRIVER, driver(new, buf));
+	EXPECT_STREQ(VFIO_DRIVER, driver_of(new, buf));
 	EXPECT_LT(0, endpoints_on(dir, VFIO_DRIVER, bad));
 	EXPECT_STREQ("", bad);
 	EXPECT_LT(0, read_attr(dir, "locked", buf, sizeof(buf)));

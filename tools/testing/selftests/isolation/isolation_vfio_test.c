@@ -1046,8 +1046,11 @@ static void other_group(struct __test_metadata *_metadata, const struct dev *d,
 	ASSERT_NE(0, dir[0]) TH_LOG("no group but %s", d->group);
 }
 
-#define EXPECT_STEP(want, step) \
-	EXPECT_EQ(want, step) TH_LOG("failed at: %s", step_names[step])
+/* A session's step, named when it is not the one expected. */
+static void expect_step(struct __test_metadata *_metadata, int want, int step)
+{
+	EXPECT_EQ(want, step) TH_LOG("failed at: %s", step_names[step]);
+}
 
 TEST_F_TIMEOUT(vfio, delegated_user_session, 120)
 {
@@ -1059,6 +1062,7 @@ TEST_F_TIMEOUT(vfio, delegated_user_session, 120)
 	char path[PATH_MAX], other[PATH_MAX], buf[NAME_LEN];
 	unsigned int i;
 	struct dev d;
+	int step;
 
 	start_dev(_metadata, &d, "ISOLATION_VFIO_ENDPOINT", &self->restore[0]);
 	other_group(_metadata, &d, other);
@@ -1069,8 +1073,8 @@ TEST_F_TIMEOUT(vfio, delegated_user_session, 120)
 		EXPECT_STREQ("", group_attr(&d, "owner", buf));
 	}
 	/* Without an owner, the user can do nothing. */
-	EXPECT_STEP(STEP_HANDOVER, as_user(OWNER_UID, OWNER_GID, do_hand_over,
-					   &d, other));
+	step = as_user(OWNER_UID, OWNER_GID, do_hand_over, &d, other);
+	expect_step(_metadata, STEP_HANDOVER, step);
 	EXPECT_STREQ("", group_attr(&d, "manager", buf));
 
 	/* Root delegates the group, and lets the user lock 64 MiB. */
@@ -1078,16 +1082,16 @@ TEST_F_TIMEOUT(vfio, delegated_user_session, 120)
 	EXPECT_STREQ("1000", group_attr(&d, "owner", buf));
 	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &lim));
 	show_group(&d, "echo 1000 > owner: delegated to uid 1000");
-	EXPECT_STEP(STEP_OK, as_user(OWNER_UID, OWNER_GID, do_hand_over, &d,
-				     other));
+	step = as_user(OWNER_UID, OWNER_GID, do_hand_over, &d, other);
+	expect_step(_metadata, STEP_OK, step);
 	check_state(_metadata, &d, VFIO_MANAGER, "1", VFIO_DRIVER,
 		    "handed over by its owner");
-	EXPECT_STEP(STEP_OK, as_user(OTHER_UID, OTHER_UID, do_stranger, &d,
-				     other));
-	EXPECT_STEP(STEP_OK, as_user(OTHER_UID, OTHER_UID, do_userns, &d,
-				     other));
-	EXPECT_STEP(STEP_OK, as_user(OWNER_UID, OWNER_GID, do_session, &d,
-				     other));
+	step = as_user(OTHER_UID, OTHER_UID, do_stranger, &d, other);
+	expect_step(_metadata, STEP_OK, step);
+	step = as_user(OTHER_UID, OTHER_UID, do_userns, &d, other);
+	expect_step(_metadata, STEP_OK, step);
+	step = as_user(OWNER_UID, OWNER_GID, do_session, &d, other);
+	expect_step(_metadata, STEP_OK, step);
 	check_state(_metadata, &d, "", "0", d.host, "given back by its owner");
 
 	ASSERT_EQ(0, write_path(path, "\n"));
