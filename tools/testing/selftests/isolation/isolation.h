@@ -78,6 +78,20 @@ static inline int link_base(const char *path, char *buf, size_t len)
 	return ret >= 0 && (size_t)ret < len ? ret : -ENAMETOOLONG;
 }
 
+/*
+ * The driver bound to PCI device @bdf into @buf of @len bytes: "" for none,
+ * "?" if the link cannot be read.  Returns @buf.
+ */
+static inline char *pci_driver_of(const char *bdf, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+
+	if (pathf(path, "/sys/bus/pci/devices/%s/driver", bdf) ||
+	    link_base(path, buf, len) < 0)
+		snprintf(buf, len, "?");
+	return buf;
+}
+
 /* Write @val to @path in one write(); returns 0 or the errno of the failure. */
 static inline int write_path(const char *path, const char *val)
 {

@@ -259,6 +259,7 @@ struct smember {
 struct sgroup {
 	int id;
 	char name[NAME_LEN], provider[NAME_LEN], manager[NAME_LEN];
+	char owner[NAME_LEN], reserved[NAME_LEN];	/* "" for none */
 	bool locked;
 	int n;
 	struct smember m[MAX_MEMBERS];
@@ -314,7 +315,9 @@ static int read_state(struct sstate *s)
 		    read_attr(dir, "name", g->name, NAME_LEN) < 0 ||
 		    read_attr(dir, "provider", g->provider, NAME_LEN) < 0 ||
 		    read_attr(dir, "manager", g->manager, NAME_LEN) < 0 ||
-		    read_attr(dir, "locked", locked, sizeof(locked)) < 0)
+		    read_attr(dir, "locked", locked, sizeof(locked)) < 0 ||
+		    read_attr(dir, "owner", g->owner, NAME_LEN) < 0 ||
+		    read_attr(dir, "reserved", g->reserved, NAME_LEN) < 0)
 			goto changed;
 		g->locked = !strcmp(locked, "1");
 		if (pathf(devs, "%s/devices", dir))
@@ -470,8 +473,9 @@ static const char *diff_group(const struct jval *jg, const struct sstate *s)
 
 	if (!id || id->type != J_NUM || !locked || locked->type != J_BOOL ||
 	    !devs || devs->type != J_ARR || !jstr(jg, "name") ||
-	    !jstr(jg, "provider") || !jstr(jg, "manager"))
-		return "a group lacks id, name, provider, manager, locked or devices";
+	    !jstr(jg, "provider") || !jstr(jg, "manager") ||
+	    !jstr(jg, "owner") || !jstr(jg, "reserved"))
+		return "a group lacks id, name, provider, manager, locked, owner, reserved or devices";
 	for (i = 0; i < s->n; i++)
 		if (s->g[i].id == (int)id->num)
 			g = &s->g[i];
@@ -486,6 +490,14 @@ static const char *diff_group(const struct jval *jg, const struct sstate *s)
 			 "group %d: tool says %s/%s/%s/%d, sysfs %s/%s/%s/%d", g->id,
 			 jstr(jg, "name"), jstr(jg, "provider"), jstr(jg, "manager"),
 			 locked->b, g->name, g->provider, g->manager, g->locked);
+		return why;
+	}
+	if (strcmp(jstr(jg, "owner"), g->owner) ||
+	    strcmp(jstr(jg, "reserved"), g->reserved)) {
+		snprintf(why, sizeof(why),
+			 "group %d: tool says owner '%s' reserved '%s', sysfs '%s' '%s'",
+			 g->id, jstr(jg, "owner"), jstr(jg, "reserved"), g->owner,
+			 g->reserved);
 		return why;
 	}
 	if (devs->n != g->n) {
@@ -582,9 +594,13 @@ TEST(tree_output)
 	for (i = 0; i < state.n; i++) {
 		const struct sgroup *g = &state.g[i];
 
-		snprintf(line, sizeof(line), "group %d: %s  provider %s  manager %s  %s\n",
+		/* Owner and reservation only when the group has them. */
+		snprintf(line, sizeof(line),
+			 "group %d: %s  provider %s  manager %s  %s%s%s%s%s\n",
 			 g->id, g->name, g->provider, *g->manager ? g->manager : "none",
-			 g->locked ? "locked" : "unlocked");
+			 g->locked ? "locked" : "unlocked",
+			 *g->owner ? "  owner " : "", g->owner,
+			 *g->reserved ? "  reserved for " : "", g->reserved);
 		EXPECT_NE(NULL, strstr(r.out, line)) TH_LOG("no line '%s'", line);
 		for (j = 0; j < g->n; j++) {
 			const struct smember *m = &g->m[j];

@@ -45,12 +45,7 @@ static const char *env(struct __test_metadata *_metadata, const char *var)
 /* The driver of @bdf, or "" */
 static char *driver_of(const char *bdf, char *buf)
 {
-	char path[PATH_MAX];
-
-	buf[0] = '\0';
-	if (!pathf(path, "%s/%s/driver", PCI_DEVICES, bdf))
-		link_base(path, buf, NAME_LEN);
-	return buf;
+	return pci_driver_of(bdf, buf, NAME_LEN);
 }
 
 /* /sys/isolation/<id> of @bdf's group into @dir. */
@@ -225,6 +220,7 @@ TEST(given_back)
 	const char *dev = env(_metadata, "ISOLATION_RESERVE_DEV");
 	const char *host = env(_metadata, "ISOLATION_RESERVE_HOST");
 	char dir[PATH_MAX], path[PATH_MAX], buf[NAME_LEN], bad[NAME_LEN];
+	char what[2 * NAME_LEN], *log;
 	int i;
 
 	ASSERT_TRUE(dev && host);
@@ -239,6 +235,16 @@ TEST(given_back)
 		usleep(100 * 1000);
 	}
 	EXPECT_STREQ("", bad) TH_LOG("after the give back");
+	/*
+	 * The host driver's probe prints lines that never_probed() looks
+	 * for: now that it probed, they are there.  Without them the
+	 * earlier cases would prove nothing.
+	 */
+	log = kernel_log();
+	ASSERT_NE(NULL, log);
+	snprintf(what, sizeof(what), "%s %s", host, dev);
+	EXPECT_LT(0, count(log, what)) TH_LOG("no '%s' in the log", what);
+	free(log);
 }
 
 TEST_HARNESS_MAIN

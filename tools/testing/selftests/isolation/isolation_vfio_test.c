@@ -111,12 +111,7 @@ static void dev_path(struct __test_metadata *_metadata, char *path,
 /* The driver bound to @bdf into @buf (NAME_LEN bytes), "" if none. */
 static char *driver_of(const char *bdf, char *buf)
 {
-	char path[PATH_MAX];
-
-	if (pathf(path, "%s/%s/driver", PCI_DEVICES, bdf) ||
-	    link_base(path, buf, NAME_LEN) < 0)
-		snprintf(buf, NAME_LEN, "?");
-	return buf;
+	return pci_driver_of(bdf, buf, NAME_LEN);
 }
 
 /* Wait up to @ms for @bdf's driver to be @want ("" for none). */
