@@ -184,7 +184,7 @@ show_groups() {
 		echo
 		echo "# Delegation: root sets /sys/isolation/<id>/owner, uid 1000 takes the group"
 		ISOLATION_VFIO_SHOW=1 LSISOLATION=/usr/bin/lsisolation \
-		ISOLATION_VFIO_ENDPOINT=$dev \
+		ISOLATION_VFIO_DELEGATE=$dev \
 			/selftests/isolation_vfio_test -t delegated_user_session \
 			> /tmp/vfio-demo.out 2>&1
 		vrc=$?

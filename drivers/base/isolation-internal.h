@@ -111,9 +111,10 @@ struct isolation_group {
  * @reason: why @dev is in @group, as the provider said
  * @reason_dev: name of the device @reason refers to, or NULL; a copy, so
  *	that it outlives that device
- * @kept: a handover found a driver on @dev, or a driver was refused on it
- *	while the group held; the end of the hold or the give back offers it
- *	to its drivers again.  Under isolation_lock
+ * @kept: a handover found a driver on @dev, a driver was refused on it
+ *	while the group held, or it joined the group without a driver while
+ *	the group held; the end of the hold or the give back offers it to
+ *	its drivers again.  Under isolation_lock
  * @visited: the re-probe walk in progress has visited @dev; under
  *	isolation_mutex, with the group's @mgr_mutex held
  * @taken: &isolation_manager.take_device prepared @dev, and
@@ -161,6 +162,7 @@ int isolation_reserve_add(const char *val);
 /* isolation-manager.c */
 void isolation_group_reserve_kick(struct isolation_group *group);
 void isolation_group_init_manager(struct isolation_group *group);
+void isolation_member_joined(struct isolation_member *member);
 void isolation_member_set_driver(struct isolation_member *member,
 				 const struct device_driver *drv);
 void isolation_group_report(struct isolation_group *group,

@@ -131,19 +131,37 @@ static bool isolation_claims(const struct isolation_group *group,
 }
 
 /*
- * Does @group refuse drivers its manager does not accept: handed over, or
- * held by a user?  Under isolation_lock, or under RCU as a hint.
- */
-/*
  * Are drivers the manager does not accept refused?  While the group is
  * handed over or pinned; and, reserved from boot for a manager that is not
- * there yet, every driver is.
+ * there yet, every driver is.  Under isolation_lock, or under RCU as a
+ * hint.
  */
 static bool isolation_group_holds(const struct isolation_group *group)
 {
 	if (!READ_ONCE(group->manager))
 		return READ_ONCE(group->reserved_for);
 	return READ_ONCE(group->handed_over) || READ_ONCE(group->pins);
+}
+
+/**
+ * isolation_member_joined() - note a member that joins a holding group
+ * @member: the new member, just published
+ *
+ * A device without a driver that joins a group which holds never gets
+ * its drivers until the hold ends: they are refused, or the manager takes
+ * it first (a reserved group's handover runs from a work item and may
+ * come before the device's first probe).  Either way the end of the hold
+ * or the give back offers it to its drivers, as it does the members a
+ * driver was refused on.
+ *
+ * Context: Under isolation_lock.
+ */
+void isolation_member_joined(struct isolation_member *member)
+{
+	lockdep_assert_held(&isolation_lock);
+	if (!READ_ONCE(member->dev->driver) &&
+	    isolation_group_holds(member->group))
+		member->kept = true;
 }
 
 static bool isolation_group_is_locked(const struct isolation_group *group)

@@ -1186,6 +1186,7 @@ VISIBLE_IF_KUNIT void isolation_member_publish(struct isolation_member *member)
 	WRITE_ONCE(dev->isolation_group, group);
 	smp_mb();	/* pairs with the hooks' */
 	isolation_member_set_driver(member, READ_ONCE(dev->driver));
+	isolation_member_joined(member);
 	spin_unlock(&isolation_lock);
 }
 EXPORT_SYMBOL_IF_KUNIT(isolation_member_publish);

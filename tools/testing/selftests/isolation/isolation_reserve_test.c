@@ -101,7 +101,7 @@ static int count(const char *log, const char *what)
 /* Each endpoint (not a bridge) of @dir's group: on @want, into @bad. */
 static int endpoints_on(const char *dir, const char *want, char *bad)
 {
-	char path[PATH_MAX], class[NAME_LEN], drv[NAME_LEN];
+	char path[PATH_MAX], class[NAME_LEN], drv[NAME_LEN], ovr[NAME_LEN];
 	struct dirent *de;
 	int n = 0;
 	DIR *d;
@@ -118,7 +118,10 @@ static int endpoints_on(const char *dir, const char *want, char *bad)
 		    read_attr(path, "class", class, sizeof(class)) < 0 ||
 		    !strncmp(class, "0x06", 4))
 			continue;
-		ksft_print_msg("%s: %s\n", de->d_name, driver_of(de->d_name, drv));
+		if (read_attr(path, "driver_override", ovr, sizeof(ovr)) < 0)
+			snprintf(ovr, sizeof(ovr), "?");
+		ksft_print_msg("%s: driver '%s', driver_override %s\n",
+			       de->d_name, driver_of(de->d_name, drv), ovr);
 		if (strcmp(drv, want))
 			snprintf(bad, NAME_LEN, "%.32s on '%.24s'", de->d_name, drv);
 		n++;

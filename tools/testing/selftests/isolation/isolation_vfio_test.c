@@ -22,6 +22,9 @@
  *                                       that group
  *   ISOLATION_VFIO_PAIR=<bdf>           function 0 of a two-function device
  *                                       whose functions share a group
+ *   ISOLATION_VFIO_DELEGATE=<bdf>       the group delegated_user_session
+ *                                       delegates (make demo); without it,
+ *                                       ISOLATION_VFIO_TRIO's
  *   ISOLATION_VFIO_TRIO=<bdf>           an endpoint of a group with three
  *                                       endpoints on host drivers
  *
@@ -53,6 +56,7 @@
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -793,306 +797,6 @@ TEST_F_TIMEOUT(vfio, hotplug_into_held_group, 150)
 		TH_LOG("%s on '%s' after the give-back", new, driver_of(new, drv));
 }
 
-/* Delegation: an unprivileged user runs the VFIO flow on its own group */
-
-#define OWNER_UID	1000
-#define OWNER_GID	1000
-#define OTHER_UID	1001
-
-/*
- * The steps of a session in a process of its own, as its exit status: the
- * harness's assertions belong to the test's process, so the session
- * returns the step that failed, with errno printed.
- */
-enum user_step {
-	STEP_OK,
-	STEP_CREDS,		/* could not become the user */
-	STEP_STILL_PRIVILEGED,	/* the user could still do root's things */
-	STEP_HANDOVER,
-	STEP_NODE_OWNER,	/* /dev/vfio/<group> not the owner's */
-	STEP_GROUP_OPEN,
-	STEP_CONTAINER,
-	STEP_SET_CONTAINER,
-	STEP_SET_IOMMU,
-	STEP_MAP,
-	STEP_DEVICE,
-	STEP_VENDOR,
-	STEP_GIVE_BACK,
-	STEP_NOT_REFUSED,	/* an open that had to fail with EACCES */
-	STEP_USERNS,
-};
-
-static const char * const step_names[] = {
-	"ok", "becoming the user", "dropping root's rights", "handover",
-	"owner of /dev/vfio/<group>", "opening the group", "the container",
-	"SET_CONTAINER", "SET_IOMMU", "MAP_DMA", "GET_DEVICE_FD",
-	"vendor ID", "give back", "an open that must fail with EACCES",
-	"a user namespace",
-};
-
-static int step_fail(enum user_step step, const char *what)
-{
-	ksft_print_msg("user %d: %s: %s: %s\n", (int)getuid(), step_names[step],
-		       what, strerror(errno));
-	return step;
-}
-
-/* An open of @path with @flags must fail with EACCES. */
-static int refused(const char *path, int flags)
-{
-	int fd = open(path, flags);
-
-	if (fd >= 0) {
-		close(fd);
-		errno = 0;
-		return step_fail(STEP_NOT_REFUSED, path);
-	}
-	if (errno != EACCES)
-		return step_fail(STEP_NOT_REFUSED, path);
-	ksft_print_msg("user %d: %s: EACCES\n", (int)getuid(), path);
-	return STEP_OK;
-}
-
-/* The owner hands its group over, as root would. */
-static int owner_hand_over(const struct dev *d, const char *other)
-{
-	char path[PATH_MAX];
-
-	if (set_manager(d, VFIO_MANAGER "\n"))
-		return step_fail(STEP_HANDOVER, d->group);
-	ksft_print_msg("user %d: echo vfio > %s/manager: done\n",
-		       (int)getuid(), d->group);
-	/* Nothing else: not another group, not the owner file. */
-	if (pathf(path, "%s/manager", other) || refused(path, O_WRONLY) ||
-	    pathf(path, "%s/owner", d->group) || refused(path, O_WRONLY))
-		return STEP_NOT_REFUSED;
-	return STEP_OK;
-}
-
-/* The whole VFIO flow on the owner's group, then the give back. */
-static int owner_session(const struct dev *d)
-{
-	struct vfio_iommu_type1_dma_map map = {
-		.argsz = sizeof(map),
-		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
-		.iova = DMA_IOVA,
-		.size = DMA_SIZE,
-	};
-	struct vfio_region_info info = {
-		.argsz = sizeof(info),
-		.index = VFIO_PCI_CONFIG_REGION_INDEX,
-	};
-	int container, group, device;
-	char path[PATH_MAX];
-	unsigned char id[2];
-	struct stat st;
-	void *buf;
-
-	if (pathf(path, "/dev/vfio/%d", d->iommu_group) || stat(path, &st))
-		return step_fail(STEP_NODE_OWNER, path);
-	ksft_print_msg("%s: uid %u gid %u mode %o\n", path, st.st_uid,
-		       st.st_gid, st.st_mode & 0777);
-	if (st.st_uid != getuid() || (st.st_mode & 0777) != 0600) {
-		errno = EPERM;
-		return step_fail(STEP_NODE_OWNER, path);
-	}
-	group = open(path, O_RDWR);
-	if (group < 0)
-		return step_fail(STEP_GROUP_OPEN, path);
-	container = open("/dev/vfio/vfio", O_RDWR);
-	if (container < 0)
-		return step_fail(STEP_CONTAINER, "/dev/vfio/vfio");
-	if (ioctl(group, VFIO_GROUP_SET_CONTAINER, &container))
-		return step_fail(STEP_SET_CONTAINER, path);
-	if (ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
-		return step_fail(STEP_SET_IOMMU, "type1v2");
-	buf = mmap(NULL, DMA_SIZE, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (buf == MAP_FAILED)
-		return step_fail(STEP_MAP, "mmap");
-	memset(buf, 0x5a, DMA_SIZE);
-	map.vaddr = (unsigned long)buf;
-	if (ioctl(container, VFIO_IOMMU_MAP_DMA, &map))
-		return step_fail(STEP_MAP, "1 MiB (RLIMIT_MEMLOCK?)");
-	ksft_print_msg("user %d: MAP_DMA %lu KiB at IOVA 0x%lx\n", (int)getuid(),
-		       DMA_SIZE / 1024, DMA_IOVA);
-	device = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, d->bdf);
-	if (device < 0)
-		return step_fail(STEP_DEVICE, d->bdf);
-	if (ioctl(device, VFIO_DEVICE_GET_REGION_INFO, &info) ||
-	    pread(device, id, sizeof(id), info.offset) != sizeof(id))
-		return step_fail(STEP_VENDOR, d->bdf);
-	ksft_print_msg("user %d: vendor ID through VFIO: %04x\n", (int)getuid(),
-		       id[0] | id[1] << 8);
-	if ((id[0] | id[1] << 8) != PCI_VENDOR_INTEL) {
-		errno = EIO;
-		return step_fail(STEP_VENDOR, d->bdf);
-	}
-	close(device);
-	close(container);
-	close(group);
-	munmap(buf, DMA_SIZE);
-	if (set_manager(d, "\n"))
-		return step_fail(STEP_GIVE_BACK, d->group);
-	ksft_print_msg("user %d: echo > %s/manager: given back\n", (int)getuid(),
-		       d->group);
-	return STEP_OK;
-}
-
-/* Someone else gets nothing: not the files, not the group's VFIO node. */
-static int stranger(const struct dev *d)
-{
-	char path[PATH_MAX];
-
-	if (pathf(path, "%s/manager", d->group) || refused(path, O_WRONLY) ||
-	    pathf(path, "%s/owner", d->group) || refused(path, O_WRONLY) ||
-	    pathf(path, "/dev/vfio/%d", d->iommu_group) ||
-	    refused(path, O_RDWR))
-		return STEP_NOT_REFUSED;
-	return STEP_OK;
-}
-
-/* The stranger as root of a user namespace of its own: still nothing. */
-static int userns_root(const struct dev *d)
-{
-	char map[32];
-	int fd, ret;
-
-	if (unshare(CLONE_NEWUSER))
-		return step_fail(STEP_USERNS, "unshare");
-	fd = open("/proc/self/setgroups", O_WRONLY);
-	if (fd < 0 || write(fd, "deny", 4) != 4)
-		return step_fail(STEP_USERNS, "setgroups");
-	close(fd);
-	snprintf(map, sizeof(map), "0 %d 1", OTHER_UID);
-	fd = open("/proc/self/uid_map", O_WRONLY);
-	if (fd < 0 || write(fd, map, strlen(map)) != (ssize_t)strlen(map))
-		return step_fail(STEP_USERNS, "uid_map");
-	close(fd);
-	ksft_print_msg("user %d in a user namespace: uid %d there\n", OTHER_UID,
-		       (int)getuid());
-	ret = stranger(d);
-	return ret;
-}
-
-/* Run @fn(@d, @other) as @uid, without any capability; its step. */
-static int as_user(uid_t uid, gid_t gid,
-		   int (*fn)(const struct dev *d, const char *other),
-		   const struct dev *d, const char *other)
-{
-	int status;
-	pid_t pid;
-
-	fflush(stdout);
-	pid = fork();
-	if (pid < 0)
-		return STEP_CREDS;
-	if (!pid) {
-		if (setgroups(0, NULL) || setresgid(gid, gid, gid) ||
-		    setresuid(uid, uid, uid))
-			_exit(step_fail(STEP_CREDS, "setresuid"));
-		/* No capability left: writing root's files must fail. */
-		if (!access("/proc/sys/kernel/hostname", W_OK)) {
-			errno = EPERM;
-			_exit(step_fail(STEP_STILL_PRIVILEGED, "hostname"));
-		}
-		_exit(fn(d, other));
-	}
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return STEP_CREDS;
-	return WEXITSTATUS(status);
-}
-
-static int do_hand_over(const struct dev *d, const char *other)
-{
-	return owner_hand_over(d, other);
-}
-
-static int do_session(const struct dev *d, const char *other)
-{
-	return owner_session(d);
-}
-
-static int do_stranger(const struct dev *d, const char *other)
-{
-	return stranger(d);
-}
-
-static int do_userns(const struct dev *d, const char *other)
-{
-	return userns_root(d);
-}
-
-/* Another group than @d's: /sys/isolation/<id> into @dir. */
-static void other_group(struct __test_metadata *_metadata, const struct dev *d,
-			char *dir)
-{
-	struct dirent *de;
-	DIR *root = opendir(ISOLATION_ROOT);
-
-	ASSERT_NE(NULL, root);
-	dir[0] = '\0';
-	while (!dir[0] && (de = readdir(root)))
-		if (de->d_name[0] != '.' &&
-		    !pathf(dir, "%s/%s", ISOLATION_ROOT, de->d_name) &&
-		    !strcmp(dir, d->group))
-			dir[0] = '\0';
-	closedir(root);
-	ASSERT_NE(0, dir[0]) TH_LOG("no group but %s", d->group);
-}
-
-/* A session's step, named when it is not the one expected. */
-static void expect_step(struct __test_metadata *_metadata, int want, int step)
-{
-	EXPECT_EQ(want, step) TH_LOG("failed at: %s", step_names[step]);
-}
-
-TEST_F_TIMEOUT(vfio, delegated_user_session, 120)
-{
-	static const char * const junk[] = {
-		"-1", "4294967295", "4294967296", "abc", "root", "1000:",
-		":1000", "1000x", "1000 1000", "+1000", "1000:1000:1",
-	};
-	struct rlimit lim = { 64 << 20, 64 << 20 };
-	char path[PATH_MAX], other[PATH_MAX], buf[NAME_LEN];
-	unsigned int i;
-	struct dev d;
-	int step;
-
-	start_dev(_metadata, &d, "ISOLATION_VFIO_ENDPOINT", &self->restore[0]);
-	other_group(_metadata, &d, other);
-	ASSERT_EQ(0, pathf(path, "%s/owner", d.group));
-	/* Bad input changes nothing. */
-	for (i = 0; i < ARRAY_SIZE(junk); i++) {
-		EXPECT_EQ(EINVAL, write_path(path, junk[i])) TH_LOG("%s", junk[i]);
-		EXPECT_STREQ("", group_attr(&d, "owner", buf));
-	}
-	/* Without an owner, the user can do nothing. */
-	step = as_user(OWNER_UID, OWNER_GID, do_hand_over, &d, other);
-	expect_step(_metadata, STEP_HANDOVER, step);
-	EXPECT_STREQ("", group_attr(&d, "manager", buf));
-
-	/* Root delegates the group, and lets the user lock 64 MiB. */
-	ASSERT_EQ(0, write_path(path, "1000\n"));
-	EXPECT_STREQ("1000", group_attr(&d, "owner", buf));
-	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &lim));
-	show_group(&d, "echo 1000 > owner: delegated to uid 1000");
-	step = as_user(OWNER_UID, OWNER_GID, do_hand_over, &d, other);
-	expect_step(_metadata, STEP_OK, step);
-	check_state(_metadata, &d, VFIO_MANAGER, "1", VFIO_DRIVER,
-		    "handed over by its owner");
-	step = as_user(OTHER_UID, OTHER_UID, do_stranger, &d, other);
-	expect_step(_metadata, STEP_OK, step);
-	step = as_user(OTHER_UID, OTHER_UID, do_userns, &d, other);
-	expect_step(_metadata, STEP_OK, step);
-	step = as_user(OWNER_UID, OWNER_GID, do_session, &d, other);
-	expect_step(_metadata, STEP_OK, step);
-	check_state(_metadata, &d, "", "0", d.host, "given back by its owner");
-
-	ASSERT_EQ(0, write_path(path, "\n"));
-	EXPECT_STREQ("", group_attr(&d, "owner", buf));
-}
-
 /* Multi-device groups */
 
 #define MAX_EPS	4
@@ -1208,6 +912,380 @@ static void flow_and_reattach(struct __test_metadata *_metadata,
 	}
 	for (i = 0; i < n; i++)
 		check_driver(_metadata, eps[i], hosts[i], "all reattached");
+}
+
+/*
+ * Delegation: an unprivileged user runs the VFIO flow on its own group, one
+ * of three endpoints behind a PCIe-to-PCI bridge.
+ */
+
+#define OWNER_UID	1000
+#define OWNER_GID	1000
+#define OTHER_UID	1001
+
+/*
+ * The steps of a session in a process of its own, as its exit status: the
+ * harness's assertions belong to the test's process, so the session
+ * returns the step that failed, with errno printed.
+ */
+enum user_step {
+	STEP_OK,
+	STEP_CREDS,		/* could not become the user */
+	STEP_STILL_PRIVILEGED,	/* the user could still do root's things */
+	STEP_HANDOVER,
+	STEP_NODE_OWNER,	/* a VFIO node not the owner's, 0600 */
+	STEP_GROUP_OPEN,
+	STEP_DEVICE_NODE,	/* opening /dev/vfio/devices/vfio<N> */
+	STEP_CONTAINER,
+	STEP_SET_CONTAINER,
+	STEP_SET_IOMMU,
+	STEP_MAP,
+	STEP_DEVICE,
+	STEP_VENDOR,
+	STEP_GIVE_BACK,
+	STEP_NOT_REFUSED,	/* an open that had to fail with EACCES */
+	STEP_USERNS,
+};
+
+static const char * const step_names[] = {
+	"ok", "becoming the user", "dropping root's rights", "handover",
+	"owner of a VFIO node", "opening the group", "opening a device node",
+	"the container", "SET_CONTAINER", "SET_IOMMU", "MAP_DMA",
+	"GET_DEVICE_FD", "vendor ID", "give back",
+	"an open that must fail with EACCES", "a user namespace",
+};
+
+/* What a session works on: the group, its endpoints and their nodes. */
+struct session {
+	const struct dev *d;
+	const char *other;		/* another group's directory */
+	int n;				/* endpoints */
+	char eps[MAX_EPS][NAME_LEN];
+	char nodes[MAX_EPS][PATH_MAX];	/* /dev/vfio/devices/vfio<N> */
+	char group_node[PATH_MAX];	/* /dev/vfio/<IOMMU group> */
+};
+
+static int step_fail(enum user_step step, const char *what)
+{
+	ksft_print_msg("user %d: %s: %s: %s\n", (int)getuid(), step_names[step],
+		       what, strerror(errno));
+	return step;
+}
+
+/* An open of @path with @flags must fail with EACCES. */
+static int refused(const char *path, int flags)
+{
+	int fd = open(path, flags);
+
+	if (fd >= 0) {
+		close(fd);
+		errno = 0;
+		return step_fail(STEP_NOT_REFUSED, path);
+	}
+	if (errno != EACCES)
+		return step_fail(STEP_NOT_REFUSED, path);
+	ksft_print_msg("user %d: %s: EACCES\n", (int)getuid(), path);
+	return STEP_OK;
+}
+
+/* The node @path is the user's, mode 0600. */
+static int node_is_mine(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return step_fail(STEP_NODE_OWNER, path);
+	ksft_print_msg("%s: uid %u gid %u mode %o\n", path, st.st_uid,
+		       st.st_gid, st.st_mode & 0777);
+	if (st.st_uid != getuid() || (st.st_mode & 0777) != 0600) {
+		errno = EPERM;
+		return step_fail(STEP_NODE_OWNER, path);
+	}
+	return STEP_OK;
+}
+
+/* The owner hands its group over, as root would. */
+static int owner_hand_over(const struct session *s)
+{
+	char path[PATH_MAX];
+
+	if (set_manager(s->d, VFIO_MANAGER "\n"))
+		return step_fail(STEP_HANDOVER, s->d->group);
+	ksft_print_msg("user %d: echo vfio > %s/manager: done\n",
+		       (int)getuid(), s->d->group);
+	/* Nothing else: not another group, not the owner file. */
+	if (pathf(path, "%s/manager", s->other) || refused(path, O_WRONLY) ||
+	    pathf(path, "%s/owner", s->d->group) || refused(path, O_WRONLY))
+		return STEP_NOT_REFUSED;
+	return STEP_OK;
+}
+
+/* Read @bdf's vendor ID through VFIO, from @group; an Intel one. */
+static int user_vendor(int group, const char *bdf)
+{
+	struct vfio_region_info info = {
+		.argsz = sizeof(info),
+		.index = VFIO_PCI_CONFIG_REGION_INDEX,
+	};
+	unsigned char id[2];
+	int device, ret = STEP_OK;
+
+	device = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, bdf);
+	if (device < 0)
+		return step_fail(STEP_DEVICE, bdf);
+	if (ioctl(device, VFIO_DEVICE_GET_REGION_INFO, &info) ||
+	    pread(device, id, sizeof(id), info.offset) != sizeof(id)) {
+		ret = step_fail(STEP_VENDOR, bdf);
+	} else {
+		ksft_print_msg("user %d: %s: vendor ID through VFIO: %04x\n",
+			       (int)getuid(), bdf, id[0] | id[1] << 8);
+		if ((id[0] | id[1] << 8) != PCI_VENDOR_INTEL) {
+			errno = EIO;
+			ret = step_fail(STEP_VENDOR, bdf);
+		}
+	}
+	close(device);
+	return ret;
+}
+
+/* The whole VFIO flow on the owner's group, then the give back. */
+static int owner_session(const struct session *s)
+{
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof(map),
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.iova = DMA_IOVA,
+		.size = DMA_SIZE,
+	};
+	int container, group, fd, i, step;
+	void *buf;
+
+	step = node_is_mine(s->group_node);
+	for (i = 0; !step && i < s->n; i++)
+		step = node_is_mine(s->nodes[i]);
+	if (step)
+		return step;
+	/* Each device node opens (its iommufd bind is another story). */
+	for (i = 0; i < s->n; i++) {
+		fd = open(s->nodes[i], O_RDWR);
+		if (fd < 0)
+			return step_fail(STEP_DEVICE_NODE, s->nodes[i]);
+		close(fd);
+	}
+	group = open(s->group_node, O_RDWR);
+	if (group < 0)
+		return step_fail(STEP_GROUP_OPEN, s->group_node);
+	container = open("/dev/vfio/vfio", O_RDWR);
+	if (container < 0)
+		return step_fail(STEP_CONTAINER, "/dev/vfio/vfio");
+	if (ioctl(group, VFIO_GROUP_SET_CONTAINER, &container))
+		return step_fail(STEP_SET_CONTAINER, s->group_node);
+	if (ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
+		return step_fail(STEP_SET_IOMMU, "type1v2");
+	buf = mmap(NULL, DMA_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED)
+		return step_fail(STEP_MAP, "mmap");
+	memset(buf, 0x5a, DMA_SIZE);
+	map.vaddr = (unsigned long)buf;
+	if (ioctl(container, VFIO_IOMMU_MAP_DMA, &map))
+		return step_fail(STEP_MAP, "1 MiB (RLIMIT_MEMLOCK?)");
+	ksft_print_msg("user %d: MAP_DMA %lu KiB at IOVA 0x%lx\n", (int)getuid(),
+		       DMA_SIZE / 1024, DMA_IOVA);
+	for (i = 0; !step && i < s->n; i++)
+		step = user_vendor(group, s->eps[i]);
+	if (step)
+		return step;
+	close(container);
+	close(group);
+	munmap(buf, DMA_SIZE);
+	if (set_manager(s->d, "\n"))
+		return step_fail(STEP_GIVE_BACK, s->d->group);
+	ksft_print_msg("user %d: echo > %s/manager: given back\n", (int)getuid(),
+		       s->d->group);
+	return STEP_OK;
+}
+
+/* Someone else gets nothing: not the files, not the group's VFIO nodes. */
+static int stranger(const struct session *s)
+{
+	char path[PATH_MAX];
+	int i;
+
+	if (pathf(path, "%s/manager", s->d->group) || refused(path, O_WRONLY) ||
+	    pathf(path, "%s/owner", s->d->group) || refused(path, O_WRONLY) ||
+	    refused(s->group_node, O_RDWR))
+		return STEP_NOT_REFUSED;
+	for (i = 0; i < s->n; i++)
+		if (refused(s->nodes[i], O_RDWR))
+			return STEP_NOT_REFUSED;
+	return STEP_OK;
+}
+
+/* The stranger as root of a user namespace of its own: still nothing. */
+static int userns_root(const struct session *s)
+{
+	char map[32];
+	int fd;
+
+	/*
+	 * setresuid() made the process undumpable, which gives its /proc
+	 * files to root: the maps below need them to be its own.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
+		return step_fail(STEP_USERNS, "PR_SET_DUMPABLE");
+	if (unshare(CLONE_NEWUSER))
+		return step_fail(STEP_USERNS, "unshare");
+	fd = open("/proc/self/setgroups", O_WRONLY);
+	if (fd < 0 || write(fd, "deny", 4) != 4)
+		return step_fail(STEP_USERNS, "setgroups");
+	close(fd);
+	snprintf(map, sizeof(map), "0 %d 1", OTHER_UID);
+	fd = open("/proc/self/uid_map", O_WRONLY);
+	if (fd < 0 || write(fd, map, strlen(map)) != (ssize_t)strlen(map))
+		return step_fail(STEP_USERNS, "uid_map");
+	close(fd);
+	ksft_print_msg("user %d in a user namespace: uid %d there\n", OTHER_UID,
+		       (int)getuid());
+	return stranger(s);
+}
+
+/* Run @fn(@s) as @uid, without any capability; its step. */
+static int as_user(uid_t uid, gid_t gid, int (*fn)(const struct session *s),
+		   const struct session *s)
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return STEP_CREDS;
+	if (!pid) {
+		if (setgroups(0, NULL) || setresgid(gid, gid, gid) ||
+		    setresuid(uid, uid, uid))
+			_exit(step_fail(STEP_CREDS, "setresuid"));
+		/* No capability left: writing root's files must fail. */
+		if (!access("/proc/sys/kernel/hostname", W_OK)) {
+			errno = EPERM;
+			_exit(step_fail(STEP_STILL_PRIVILEGED, "hostname"));
+		}
+		_exit(fn(s));
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return STEP_CREDS;
+	return WEXITSTATUS(status);
+}
+
+/* Another group than @d's: /sys/isolation/<id> into @dir. */
+static void other_group(struct __test_metadata *_metadata, const struct dev *d,
+			char *dir)
+{
+	struct dirent *de;
+	DIR *root = opendir(ISOLATION_ROOT);
+
+	ASSERT_NE(NULL, root);
+	dir[0] = '\0';
+	while (!dir[0] && (de = readdir(root)))
+		if (de->d_name[0] != '.' &&
+		    !pathf(dir, "%s/%s", ISOLATION_ROOT, de->d_name) &&
+		    !strcmp(dir, d->group))
+			dir[0] = '\0';
+	closedir(root);
+	ASSERT_NE(0, dir[0]) TH_LOG("no group but %s", d->group);
+}
+
+/* /dev/vfio/devices/vfio<N> of @bdf, on vfio-pci, into @node. */
+static void device_node(struct __test_metadata *_metadata, const char *bdf,
+			char *node)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *dir;
+
+	node[0] = '\0';
+	ASSERT_EQ(0, pathf(path, "%s/%s/vfio-dev", PCI_DEVICES, bdf));
+	dir = opendir(path);
+	ASSERT_NE(NULL, dir) TH_LOG("%s: %s", path, strerror(errno));
+	while ((de = readdir(dir)))
+		if (!strncmp(de->d_name, "vfio", 4))
+			pathf(node, "/dev/vfio/devices/%s", de->d_name);
+	closedir(dir);
+	ASSERT_NE(0, node[0]) TH_LOG("%s has no VFIO device node", bdf);
+}
+
+/* A session's step, named when it is not the one expected. */
+static void expect_step(struct __test_metadata *_metadata, int want, int step)
+{
+	EXPECT_EQ(want, step) TH_LOG("failed at: %s", step_names[step]);
+}
+
+TEST_F_TIMEOUT(vfio, delegated_user_session, 150)
+{
+	static const char * const junk[] = {
+		"-1", "4294967295", "4294967296", "abc", "root", "1000:",
+		":1000", "1000x", "1000 1000", "+1000", "1000:1000:1",
+		"1000\n\n", " 1000",
+	};
+	struct rlimit lim = { 64 << 20, 64 << 20 };
+	char path[PATH_MAX], other[PATH_MAX], buf[NAME_LEN];
+	char hosts[MAX_EPS][NAME_LEN];
+	struct session s = { 0 };
+	unsigned int j;
+	struct dev d;
+	int i;
+	/* make demo names the group of its topology; tests take the trio. */
+	const char *var = getenv("ISOLATION_VFIO_DELEGATE") ?
+			  "ISOLATION_VFIO_DELEGATE" : "ISOLATION_VFIO_TRIO";
+
+	start_dev(_metadata, &d, var, &self->restore[0]);
+	other_group(_metadata, &d, other);
+	s.d = &d;
+	s.other = other;
+	s.n = endpoints(_metadata, &d, s.eps);
+	ASSERT_LT(0, s.n) TH_LOG("%s: no endpoint", d.group);
+	if (!strcmp(var, "ISOLATION_VFIO_TRIO"))
+		ASSERT_EQ(3, s.n) TH_LOG("%s: not three endpoints", d.group);
+	for (i = 0; i < s.n; i++)
+		driver_of(s.eps[i], hosts[i]);
+	ASSERT_EQ(0, pathf(s.group_node, "/dev/vfio/%d", d.iommu_group));
+	ASSERT_EQ(0, pathf(path, "%s/owner", d.group));
+	/* Bad input changes nothing. */
+	for (j = 0; j < ARRAY_SIZE(junk); j++) {
+		EXPECT_EQ(EINVAL, write_path(path, junk[j])) TH_LOG("'%s'", junk[j]);
+		EXPECT_STREQ("", group_attr(&d, "owner", buf));
+	}
+	/* Without an owner, the user can do nothing. */
+	expect_step(_metadata, STEP_HANDOVER,
+		    as_user(OWNER_UID, OWNER_GID, owner_hand_over, &s));
+	EXPECT_STREQ("", group_attr(&d, "manager", buf));
+
+	/* Root delegates the group, and lets the user lock 64 MiB. */
+	ASSERT_EQ(0, write_path(path, "1000\n"));
+	EXPECT_STREQ("1000", group_attr(&d, "owner", buf));
+	ASSERT_EQ(0, setrlimit(RLIMIT_MEMLOCK, &lim));
+	show_group(&d, "echo 1000 > owner: delegated to uid 1000");
+	expect_step(_metadata, STEP_OK,
+		    as_user(OWNER_UID, OWNER_GID, owner_hand_over, &s));
+	check_group(_metadata, &d, VFIO_MANAGER, "1", "handed over by its owner");
+	for (i = 0; i < s.n; i++) {
+		check_driver(_metadata, s.eps[i], VFIO_DRIVER, "handed over");
+		device_node(_metadata, s.eps[i], s.nodes[i]);
+	}
+	show_group(&d, "uid 1000 wrote vfio to manager");
+	expect_step(_metadata, STEP_OK,
+		    as_user(OTHER_UID, OTHER_UID, stranger, &s));
+	expect_step(_metadata, STEP_OK,
+		    as_user(OTHER_UID, OTHER_UID, userns_root, &s));
+	expect_step(_metadata, STEP_OK,
+		    as_user(OWNER_UID, OWNER_GID, owner_session, &s));
+	check_group(_metadata, &d, "", "0", "given back by its owner");
+	for (i = 0; i < s.n; i++)
+		check_driver(_metadata, s.eps[i], hosts[i], "given back");
+	show_group(&d, "uid 1000 gave it back: the host drivers return");
+
+	ASSERT_EQ(0, write_path(path, "\n"));
+	EXPECT_STREQ("", group_attr(&d, "owner", buf));
 }
 
 /* The order of the report: function 1 first (libvirt's). */
