@@ -475,7 +475,7 @@ static const char *diff_group(const struct jval *jg, const struct sstate *s)
 	    !devs || devs->type != J_ARR || !jstr(jg, "name") ||
 	    !jstr(jg, "provider") || !jstr(jg, "manager") ||
 	    !jstr(jg, "owner") || !jstr(jg, "reserved"))
-		return "a group lacks id, name, provider, manager, locked, owner, reserved or devices";
+		return "a group lacks one of its keys";
 	for (i = 0; i < s->n; i++)
 		if (s->g[i].id == (int)id->num)
 			g = &s->g[i];

@@ -18,6 +18,7 @@
 #include <poll.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -433,6 +434,80 @@ TEST(manager_write_fail_nth)
 		       nth - 1, failed, absorbed);
 	ASSERT_EQ(0, give_back());
 	expect_unchanged(_metadata, "giving back at the end");
+}
+
+/* The owner of @attr of the test group: uid, gid and mode into @st. */
+static int attr_stat(const char *attr, struct stat *st)
+{
+	char path[PATH_MAX];
+
+	if (pathf(path, "%s/%s", group_dir, attr))
+		return -1;
+	return stat(path, st);
+}
+
+/*
+ * Delegation as userspace sees it: root sets the owner, the manager file
+ * becomes the owner's, and udev hears the owner in a KOBJ_CHANGE uevent;
+ * cleared, all goes back to root.  Bad input changes nothing.
+ */
+TEST(owner_file_and_uevent)
+{
+	static const char * const junk[] = {
+		"1000:", ":1000", "-5", "1000:1000:1", "alice", "1000 ",
+	};
+	char buf[128], var[64];
+	unsigned int i;
+	struct stat st;
+	int uevents;
+
+	ASSERT_TRUE(find_test_group())
+		TH_LOG("no group test-0 of provider %s", TEST_PROVIDER);
+	ASSERT_LE(0, read_attr(group_dir, "owner", buf, sizeof(buf)));
+	ASSERT_STREQ("", buf);
+	ASSERT_EQ(0, attr_stat("owner", &st));
+	EXPECT_EQ(0644, st.st_mode & 0777);
+	EXPECT_EQ(0, st.st_uid);
+	ASSERT_LT(snprintf(var, sizeof(var), "ISOLATION_GROUP=%s",
+			   strrchr(group_dir, '/') + 1), (int)sizeof(var));
+
+	uevents = uevent_socket();
+	ASSERT_GE(uevents, 0) TH_LOG("uevent socket: %s", strerror(errno));
+	ASSERT_EQ(0, write_attr("owner", "1000:1001\n", 10));
+	EXPECT_TRUE(saw_uevent(uevents, "change", group_dir + strlen("/sys"),
+			       (const char * const []){
+					"ISOLATION_OWNER=1000:1001", var, NULL }))
+		TH_LOG("no KOBJ_CHANGE uevent with ISOLATION_OWNER=1000:1001");
+	ASSERT_LE(0, read_attr(group_dir, "owner", buf, sizeof(buf)));
+	EXPECT_STREQ("1000:1001", buf);
+	ASSERT_EQ(0, attr_stat("manager", &st));
+	EXPECT_EQ(1000, st.st_uid);
+	EXPECT_EQ(1001, st.st_gid);
+	EXPECT_EQ(0664, st.st_mode & 0777);
+	/* owner stays root's. */
+	ASSERT_EQ(0, attr_stat("owner", &st));
+	EXPECT_EQ(0, st.st_uid);
+	EXPECT_EQ(0644, st.st_mode & 0777);
+
+	for (i = 0; i < ARRAY_SIZE(junk); i++) {
+		EXPECT_EQ(EINVAL, write_attr("owner", junk[i], strlen(junk[i])))
+			TH_LOG("'%s' accepted", junk[i]);
+		ASSERT_LE(0, read_attr(group_dir, "owner", buf, sizeof(buf)));
+		EXPECT_STREQ("1000:1001", buf);
+	}
+
+	ASSERT_EQ(0, write_attr("owner", "\n", 1));
+	EXPECT_TRUE(saw_uevent(uevents, "change", group_dir + strlen("/sys"),
+			       (const char * const []){
+					"ISOLATION_OWNER=", var, NULL }))
+		TH_LOG("no KOBJ_CHANGE uevent with ISOLATION_OWNER= (cleared)");
+	close(uevents);
+	ASSERT_LE(0, read_attr(group_dir, "owner", buf, sizeof(buf)));
+	EXPECT_STREQ("", buf);
+	ASSERT_EQ(0, attr_stat("manager", &st));
+	EXPECT_EQ(0, st.st_uid);
+	EXPECT_EQ(0, st.st_gid);
+	EXPECT_EQ(0644, st.st_mode & 0777);
 }
 
 TEST_HARNESS_MAIN
