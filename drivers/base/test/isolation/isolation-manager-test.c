@@ -32,6 +32,7 @@
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
+#include <linux/user_namespace.h>
 
 #include "../../base.h"
 #include "../../isolation-internal.h"
@@ -1200,6 +1201,21 @@ static void im_sysfs_manager_write_test(struct kunit *test)
 
 /* Delegation: the owner file, and who may write manager */
 
+/*
+ * A container's user namespace, for the parser only (it reads the maps):
+ * its ids 0-65535 are 100000-165535 of the initial namespace.
+ */
+static struct user_namespace im_userns = {
+	.uid_map = {
+		.nr_extents = 1,
+		.extent = { { .first = 0, .lower_first = 100000, .count = 65536 } },
+	},
+	.gid_map = {
+		.nr_extents = 1,
+		.extent = { { .first = 0, .lower_first = 100000, .count = 65536 } },
+	},
+};
+
 static void im_owner_parse_test(struct kunit *test)
 {
 	static const char * const junk[] = {
@@ -1238,6 +1254,26 @@ static void im_owner_parse_test(struct kunit *test)
 			KUNIT_EXPECT_FALSE(test, gid_valid(gid));
 		else
 			KUNIT_EXPECT_EQ(test, __kgid_val(gid), (u32)good[i].gid);
+	}
+	/*
+	 * Ids are the writer's namespace's; one that does not map is junk
+	 * (without user namespaces every id is the initial namespace's).
+	 */
+	if (IS_ENABLED(CONFIG_USER_NS)) {
+		KUNIT_EXPECT_EQ(test, isolation_parse_owner("1000:100", 8,
+							    &im_userns, &uid,
+							    &gid), 0);
+		KUNIT_EXPECT_EQ(test, from_kuid(&init_user_ns, uid), 101000);
+		KUNIT_EXPECT_EQ(test, from_kgid(&init_user_ns, gid), 100100);
+		KUNIT_EXPECT_EQ(test, isolation_parse_owner("70000", 5,
+							    &im_userns, &uid,
+							    &gid), -EINVAL);
+		KUNIT_EXPECT_FALSE(test, uid_valid(uid));
+		KUNIT_EXPECT_EQ(test, isolation_parse_owner("1000:70000", 10,
+							    &im_userns, &uid,
+							    &gid), -EINVAL);
+		KUNIT_EXPECT_FALSE(test, uid_valid(uid));
+		KUNIT_EXPECT_FALSE(test, gid_valid(gid));
 	}
 	/* Nothing, or a newline: no owner. */
 	KUNIT_EXPECT_EQ(test, isolation_parse_owner("\n", 1, &init_user_ns,
