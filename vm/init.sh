@@ -8,6 +8,10 @@
 # that scripts/vm.sh looks for, and the guest powers off.
 /bin/busybox mkdir -p /proc /sys /dev /tmp /sbin /usr/bin /usr/sbin
 /bin/busybox --install -s
+# The root as on a real system: the cpio archives' "." entries (made in
+# mktemp directories) may leave it 0700, which locks unprivileged users
+# (delegated_user_session) out of every path.
+chmod 755 /
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev

@@ -1008,9 +1008,24 @@ static int node_is_mine(const char *path)
 static int owner_hand_over(const struct session *s)
 {
 	char path[PATH_MAX];
+	struct stat st;
+	int fd;
 
-	if (set_manager(s->d, VFIO_MANAGER "\n"))
-		return step_fail(STEP_HANDOVER, s->d->group);
+	/* Opening and writing apart, so that a failure says which. */
+	if (pathf(path, "%s/manager", s->d->group) || stat(path, &st))
+		return step_fail(STEP_HANDOVER, path);
+	fd = open(path, O_WRONLY);
+	if (fd < 0) {
+		ksft_print_msg("user %d: %s is uid %u gid %u mode %o\n",
+			       (int)getuid(), path, st.st_uid, st.st_gid,
+			       st.st_mode & 0777);
+		return step_fail(STEP_HANDOVER, "open");
+	}
+	if (write(fd, VFIO_MANAGER "\n", strlen(VFIO_MANAGER) + 1) < 0) {
+		close(fd);
+		return step_fail(STEP_HANDOVER, "write");
+	}
+	close(fd);
 	ksft_print_msg("user %d: echo vfio > %s/manager: done\n",
 		       (int)getuid(), s->d->group);
 	/* Nothing else: not another group, not the owner file. */
