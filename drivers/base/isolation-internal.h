@@ -148,16 +148,17 @@ void isolation_notify(unsigned long event, struct isolation_group *group,
 #define isolation_notify(...)	do { } while (0)
 #endif
 
+const char *isolation_reservation(const char *name);
+void isolation_reservation_release(const char *name);
+#if IS_ENABLED(CONFIG_KUNIT)
 int isolation_parse_owner(const char *buf, size_t len,
 			  struct user_namespace *ns, kuid_t *uid, kgid_t *gid);
 bool isolation_cred_may_manage(const struct cred *cred,
 			       struct isolation_group *group);
-
-const char *isolation_reservation(const char *name);
-void isolation_reservation_release(const char *name);
 int isolation_reserve_parse(const char *val, const char **name,
 			    size_t *name_len, const char **manager);
 int isolation_reserve_add(const char *val);
+#endif
 
 /* isolation-manager.c */
 void isolation_group_reserve_kick(struct isolation_group *group);
