@@ -193,14 +193,17 @@ EXPORT_SYMBOL_IF_KUNIT(isolation_reserve_parse);
  * isolation_reserve_add() - reserve a group by name, as isolation.reserve=
  * @val: "<group name>=<manager>"; must stay valid (the command line's)
  *
- * A malformed value is reported and ignored.
+ * A malformed value is reported and ignored, and so is a name reserved
+ * already: the first value given for a group holds.
  *
  * Context: Boot, from the parameter's parsing; the KUnit tests.
- * Return: 0, -EINVAL for a malformed value, -ENOSPC when 16 are reserved.
+ * Return: 0, -EINVAL for a malformed value, -EEXIST for a name reserved
+ * already, -ENOSPC when 16 are reserved.
  */
 VISIBLE_IF_KUNIT int isolation_reserve_add(const char *val)
 {
 	struct isolation_reserve *r;
+	unsigned int i;
 
 	if (isolation_nr_reserved == ISOLATION_RESERVE_MAX) {
 		pr_warn("isolation.reserve=%s ignored: at most %d groups can be reserved\n",
@@ -212,6 +215,15 @@ VISIBLE_IF_KUNIT int isolation_reserve_add(const char *val)
 		pr_warn("isolation.reserve=%s ignored: not <group name>=<manager>\n",
 			val ?: "");
 		return -EINVAL;
+	}
+	for (i = 0; i < isolation_nr_reserved; i++) {
+		if (!isolation_reserved[i].released &&
+		    isolation_reserved[i].name_len == r->name_len &&
+		    !memcmp(isolation_reserved[i].name, r->name, r->name_len)) {
+			pr_warn("isolation.reserve=%s ignored: the group is reserved for %s already\n",
+				val, isolation_reserved[i].manager);
+			return -EEXIST;
+		}
 	}
 	isolation_nr_reserved++;
 	return 0;

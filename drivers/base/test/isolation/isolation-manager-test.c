@@ -1471,6 +1471,15 @@ static void im_reserve_parse_test(struct kunit *test)
 				    -EINVAL, "junk %u", i);
 	/* A malformed value is refused, and reserves nothing. */
 	KUNIT_EXPECT_EQ(test, isolation_reserve_add("im-reserve-junk="), -EINVAL);
+	/* A name given twice: the first value holds, the second is refused. */
+	KUNIT_EXPECT_EQ(test, isolation_reserve_add("im-reserve-dup=im-first"), 0);
+	KUNIT_EXPECT_EQ(test, isolation_reserve_add("im-reserve-dup=im-second"),
+			-EEXIST);
+	mutex_lock(&isolation_mutex);
+	KUNIT_EXPECT_STREQ(test, isolation_reservation("im-reserve-dup"),
+			   "im-first");
+	KUNIT_EXPECT_NULL(test, isolation_reservation("im-reserve-junk"));
+	mutex_unlock(&isolation_mutex);
 }
 
 /*

@@ -187,6 +187,7 @@ TEST(bad_parameter)
 	ASSERT_NE(NULL, log);
 	EXPECT_EQ(1, count(log, "isolation.reserve=malformed ignored"));
 	EXPECT_EQ(1, count(log, "no group is named no-such-group"));
+	EXPECT_EQ(1, count(log, "=other ignored: the group is reserved for vfio"));
 	/* The boot went on: the test runs. */
 	free(log);
 }
