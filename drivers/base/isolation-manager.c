@@ -1591,10 +1591,9 @@ bool __isolation_driver_may_match(const struct device_driver *drv,
 	rcu_read_lock();
 	group = READ_ONCE(dev->isolation_group);
 	mgr = group ? READ_ONCE(group->manager) : NULL;
-	if (mgr && isolation_group_holds(group))
-		ok = isolation_mgr_accepts(mgr, dev, drv);
-	else if (!mgr && group && READ_ONCE(group->reserved_for))
-		ok = false;	/* reserved, its manager not there yet */
+	/* Without a manager a group holds only while reserved: none match. */
+	if (group && isolation_group_holds(group))
+		ok = mgr && isolation_mgr_accepts(mgr, dev, drv);
 	rcu_read_unlock();
 	if (ok)
 		return true;

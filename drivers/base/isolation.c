@@ -189,6 +189,20 @@ VISIBLE_IF_KUNIT int isolation_reserve_parse(const char *val, const char **name,
 }
 EXPORT_SYMBOL_IF_KUNIT(isolation_reserve_parse);
 
+/* The reservation, not given back, of the group named @name (@len bytes). */
+static struct isolation_reserve *isolation_reserve_lookup(const char *name,
+							  size_t len)
+{
+	unsigned int i;
+
+	for (i = 0; i < isolation_nr_reserved; i++)
+		if (!isolation_reserved[i].released &&
+		    isolation_reserved[i].name_len == len &&
+		    !memcmp(isolation_reserved[i].name, name, len))
+			return &isolation_reserved[i];
+	return NULL;
+}
+
 /**
  * isolation_reserve_add() - reserve a group by name, as isolation.reserve=
  * @val: "<group name>=<manager>"; must stay valid (the command line's)
@@ -202,8 +216,7 @@ EXPORT_SYMBOL_IF_KUNIT(isolation_reserve_parse);
  */
 VISIBLE_IF_KUNIT int isolation_reserve_add(const char *val)
 {
-	struct isolation_reserve *r;
-	unsigned int i;
+	struct isolation_reserve *r, *first;
 
 	if (isolation_nr_reserved == ISOLATION_RESERVE_MAX) {
 		pr_warn("isolation.reserve=%s ignored: at most %d groups can be reserved\n",
@@ -216,14 +229,11 @@ VISIBLE_IF_KUNIT int isolation_reserve_add(const char *val)
 			val ?: "");
 		return -EINVAL;
 	}
-	for (i = 0; i < isolation_nr_reserved; i++) {
-		if (!isolation_reserved[i].released &&
-		    isolation_reserved[i].name_len == r->name_len &&
-		    !memcmp(isolation_reserved[i].name, r->name, r->name_len)) {
-			pr_warn("isolation.reserve=%s ignored: the group is reserved for %s already\n",
-				val, isolation_reserved[i].manager);
-			return -EEXIST;
-		}
+	first = isolation_reserve_lookup(r->name, r->name_len);
+	if (first) {
+		pr_warn("isolation.reserve=%s ignored: the group is reserved for %s already\n",
+			val, first->manager);
+		return -EEXIST;
 	}
 	isolation_nr_reserved++;
 	return 0;
@@ -259,16 +269,8 @@ MODULE_PARM_DESC(reserve, "<group name>=<manager>: hand the group to the manager
 
 static struct isolation_reserve *isolation_reserve_find(const char *name)
 {
-	size_t len = strlen(name);
-	unsigned int i;
-
 	lockdep_assert_held(&isolation_mutex);
-	for (i = 0; i < isolation_nr_reserved; i++)
-		if (!isolation_reserved[i].released &&
-		    isolation_reserved[i].name_len == len &&
-		    !memcmp(isolation_reserved[i].name, name, len))
-			return &isolation_reserved[i];
-	return NULL;
+	return isolation_reserve_lookup(name, strlen(name));
 }
 
 /* The manager a group of this name is reserved for, or NULL. */
