@@ -158,6 +158,17 @@ run_tests() {
 	return $rc
 }
 
+# Run case $1 of isolation_vfio_test on the device $3 named by variable $2,
+# showing the group with lsisolation; print what it says but the TAP
+# scaffolding.  Fails if the case fails.
+demo_vfio_test() {
+	env ISOLATION_VFIO_SHOW=1 LSISOLATION=/usr/bin/lsisolation "$2=$3" \
+		/selftests/isolation_vfio_test -t "$1" > /tmp/vfio-demo.out 2>&1
+	vrc=$?
+	grep -v '^TAP version\|^1\.\.\|^# Totals\|^#  RUN\|^#    ' /tmp/vfio-demo.out
+	[ $vrc = 0 ]
+}
+
 # The groups as an administrator reads them, with lsisolation: every group
 # (id, name, provider, manager, locked) and each device with its driver, PCI
 # ids and why it is in the group; then one device asked about with -d.
@@ -176,24 +187,14 @@ show_groups() {
 		echo
 		echo "# VFIO as the manager of the group of $dev"
 		echo 1 > /proc/sys/kernel/printk	# drivers' messages off
-		ISOLATION_VFIO_SHOW=1 LSISOLATION=/usr/bin/lsisolation \
-		ISOLATION_VFIO_ENDPOINT=$dev \
-			/selftests/isolation_vfio_test -t handover_type1 \
-			> /tmp/vfio-demo.out 2>&1
-		vrc=$?
-		grep -v '^TAP version\|^1\.\.\|^# Totals\|^#  RUN\|^#    ' /tmp/vfio-demo.out
-		[ $vrc = 0 ] || return 1
+		demo_vfio_test handover_type1 ISOLATION_VFIO_ENDPOINT "$dev" ||
+			return 1
 		# The same group delegated to uid 1000, who takes it
 		# without privileges and gives it back.
 		echo
 		echo "# Delegation: root sets /sys/isolation/<id>/owner, uid 1000 takes the group"
-		ISOLATION_VFIO_SHOW=1 LSISOLATION=/usr/bin/lsisolation \
-		ISOLATION_VFIO_DELEGATE=$dev \
-			/selftests/isolation_vfio_test -t delegated_user_session \
-			> /tmp/vfio-demo.out 2>&1
-		vrc=$?
-		grep -v '^TAP version\|^1\.\.\|^# Totals\|^#  RUN\|^#    ' /tmp/vfio-demo.out
-		[ $vrc = 0 ] || return 1
+		demo_vfio_test delegated_user_session ISOLATION_VFIO_DELEGATE \
+			"$dev" || return 1
 	fi
 	echo
 	echo "For comparison, the IOMMU core's groups (/sys/kernel/iommu_groups):"
